@@ -1,0 +1,242 @@
+"""The case store on DynamoDB (one table, one partition per case).
+
+Items of a case share `pk = CASE#<id>`:
+- `sk = CASE`            the case (status, applicant, consent, contact, version)
+- `sk = MATTER#<code>`   one per matter (status, form, result, reason, version)
+- `sk = EVENT#<at>#<n>`  the timeline, append-only
+- `sk = WAIT#<code>`     a department wait: the task token of the execution
+
+A person's cases are found through the index `ByPerson` (`gsi1pk = PERSON#<hmac>`),
+never by a Scan; the key is an HMAC of the resident ID, never the ID itself.
+Every update of a case or matter is conditional on its `version` (optimistic locking).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+PERSON_INDEX = "ByPerson"
+
+
+class ConcurrentUpdate(Exception):
+    """The item changed since it was read (its version moved on)."""
+
+
+class NotFound(Exception):
+    pass
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers back to int, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, set):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk", "entity")
+
+
+def _strip(item: dict) -> dict:
+    return {k: _plain(v) for k, v in item.items() if k not in _KEYS}
+
+
+@dataclass
+class CaseRecord:
+    case: dict
+    matters: dict[str, dict] = field(default_factory=dict)
+    events: list[dict] = field(default_factory=list)
+    waits: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def case_id(self) -> str:
+        return self.case["case_id"]
+
+
+class DynamoCaseStore:
+    def __init__(self, table: Any):
+        self._table = table  # a boto3 DynamoDB Table resource
+
+    # --- writes -------------------------------------------------------------
+
+    def create(self, case: dict, matters: list[dict], event: dict) -> None:
+        case_id = case["case_id"]
+        pk = f"CASE#{case_id}"
+        client = self._table.meta.client  # the resource's client: takes plain Python values
+        items = [
+            {
+                **case,
+                "pk": pk,
+                "sk": "CASE",
+                "entity": "case",
+                "version": 1,
+                "gsi1pk": f"PERSON#{case['person_key']}",
+                "gsi1sk": f"{case['created_at']}#{case_id}",
+            }
+        ] + [{**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1} for m in matters]
+        items.append(self._event_item(case_id, event))
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self._table.name,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(#pk)",
+                        "ExpressionAttributeNames": {"#pk": "pk"},
+                    }
+                }
+                for item in items
+            ]
+        )
+
+    def update_case(self, case_id: str, expected_version: int, changes: dict) -> dict:
+        return self._conditional_update({"pk": f"CASE#{case_id}", "sk": "CASE"}, expected_version, changes)
+
+    def update_matter(self, case_id: str, code: str, expected_version: int, changes: dict) -> dict:
+        key = {"pk": f"CASE#{case_id}", "sk": f"MATTER#{code}"}
+        return self._conditional_update(key, expected_version, changes)
+
+    def mutate_matter(self, case_id: str, code: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
+        """Read a matter, compute changes from it, write them conditionally; retry on a race.
+
+        `change` returns the attributes to set, or None to leave the matter as it is.
+        """
+        for _ in range(attempts):
+            matter = self.get_matter(case_id, code)
+            changes = change(matter)
+            if changes is None:
+                return matter
+            try:
+                return self.update_matter(case_id, code, matter["version"], changes)
+            except ConcurrentUpdate:
+                continue
+        raise ConcurrentUpdate(f"matter {code} of case {case_id} kept changing")
+
+    def add_event(self, case_id: str, kind: str, text: str, *, matter: str | None = None, data: dict | None = None) -> dict:
+        event = {"kind": kind, "text": text, "at": now_iso()}
+        if matter:
+            event["matter"] = matter
+        if data:
+            event["data"] = data
+        self._table.put_item(Item=self._event_item(case_id, event), ConditionExpression="attribute_not_exists(pk)")
+        return event
+
+    def put_wait(self, case_id: str, code: str, wait: dict) -> None:
+        self._table.put_item(Item={**wait, "pk": f"CASE#{case_id}", "sk": f"WAIT#{code}", "entity": "wait", "created_at": now_iso()})
+
+    # --- reads --------------------------------------------------------------
+
+    def get(self, case_id: str) -> CaseRecord | None:
+        items: list[dict] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"CASE#{case_id}"), "ConsistentRead": True}
+        while True:
+            page = self._table.query(**kwargs)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        record: CaseRecord | None = None
+        matters, events, waits = {}, [], {}
+        for item in items:
+            entity = item.get("entity")
+            if entity == "case":
+                record = CaseRecord(case=_strip(item))
+            elif entity == "matter":
+                matters[item["code"]] = _strip(item)
+            elif entity == "event":
+                events.append(_strip(item))
+            elif entity == "wait":
+                waits[item["sk"].removeprefix("WAIT#")] = _strip(item)
+        if record is None:
+            return None
+        record.matters, record.events, record.waits = matters, events, waits
+        return record
+
+    def get_matter(self, case_id: str, code: str) -> dict:
+        item = self._table.get_item(Key={"pk": f"CASE#{case_id}", "sk": f"MATTER#{code}"}, ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(f"matter {code} of case {case_id}")
+        return _strip(item)
+
+    def list_for_person(self, person_key: str, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
+        """A person's cases, newest first, one page; the cursor is opaque to callers."""
+        kwargs: dict[str, Any] = {
+            "IndexName": PERSON_INDEX,
+            "KeyConditionExpression": Key("gsi1pk").eq(f"PERSON#{person_key}"),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, person_key)
+        page = self._table.query(**kwargs)
+        next_key = page.get("LastEvaluatedKey")
+        return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
+
+    # --- internals ----------------------------------------------------------
+
+    def _event_item(self, case_id: str, event: dict) -> dict:
+        at = event.get("at") or now_iso()
+        return {
+            **event,
+            "at": at,
+            "pk": f"CASE#{case_id}",
+            "sk": f"EVENT#{at}#{secrets.token_hex(3)}",
+            "entity": "event",
+        }
+
+    def _conditional_update(self, key: dict, expected_version: int, changes: dict) -> dict:
+        names = {"#version": "version"}
+        values: dict[str, Any] = {":expected": expected_version, ":one": 1}
+        sets = ["#version = #version + :one"]
+        for i, (name, value) in enumerate(changes.items()):
+            names[f"#f{i}"] = name
+            values[f":v{i}"] = value
+            sets.append(f"#f{i} = :v{i}")
+        try:
+            response = self._table.update_item(
+                Key=key,
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression="attribute_exists(pk) AND #version = :expected",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConcurrentUpdate(str(key)) from error
+            raise
+        return _strip(response["Attributes"])
+
+
+def _encode_cursor(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(_plain(key)).encode()).decode()
+
+
+def _decode_cursor(cursor: str, person_key: str) -> dict:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError("cursor") from error
+    # A cursor only pages through the caller's own cases.
+    if not isinstance(key, dict) or key.get("gsi1pk") != f"PERSON#{person_key}" or set(key) != {"pk", "sk", "gsi1pk", "gsi1sk"}:
+        raise ValueError("cursor")
+    return key

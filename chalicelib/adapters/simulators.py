@@ -1,0 +1,218 @@
+"""Simulators of the external systems, backed by DynamoDB (the `SimulatorTable`).
+
+These are local stand-ins, named as such: `CardSystemSimulator`,
+`PensionSystemSimulator`, `DataSharingSimulator`. They apply real state transitions
+with conditional writes (an `activate` on an `issued` card makes it `active`; a second
+one is refused), and replaying an operation with the same operation id is harmless,
+as a retried Lambda task may do. Production wiring replaces them at the ports
+(`chalicelib.ports`) with clients of the provincial systems.
+
+Items: `pk = RESIDENT#<hmac of ID>`; `sk = PROFILE | CARD#<card id> | PENSION | SHARED`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from chalicelib.domain.cards import Card, CardStatus, PensionRecord
+from chalicelib.ports import ExternalRefusal, ResidentProfile
+from chalicelib.residents import Resident
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class _SimulatorTable:
+    def __init__(self, table: Any, person_key: Callable[[str], str]):
+        self._table = table
+        self._person_key = person_key
+
+    def _pk(self, id_number: str) -> str:
+        return f"RESIDENT#{self._person_key(id_number)}"
+
+    def _items(self, id_number: str) -> list[dict]:
+        return self._table.query(KeyConditionExpression=Key("pk").eq(self._pk(id_number)), ConsistentRead=True)["Items"]
+
+
+def seed_simulators(table: Any, person_key: Callable[[str], str], residents: Iterable[Resident]) -> int:
+    """Load the residents file into the simulator table; answers how many were loaded."""
+    count = 0
+    with table.batch_writer() as batch:
+        for r in residents:
+            pk = f"RESIDENT#{person_key(r.id_number)}"
+            batch.put_item(Item={"pk": pk, "sk": "PROFILE", "name": r.name, "phone": r.phone, "address": r.address, "district": r.district})
+            if r.card:
+                batch.put_item(
+                    Item={
+                        "pk": pk,
+                        "sk": f"CARD#{r.card.card_id}",
+                        "card_id": r.card.card_id,
+                        "status": r.card.status.value,
+                        "bank": r.card.bank,
+                        "branch": r.card.branch,
+                        "account_number": r.card.account_number,
+                        "issued_on": r.card.issued_on.isoformat() if r.card.issued_on else None,
+                        "created_at": _now(),
+                    }
+                )
+            if r.pension:
+                batch.put_item(
+                    Item={"pk": pk, "sk": "PENSION", "recipient": r.pension.recipient, "payout_account": r.pension.payout_account}
+                )
+            batch.put_item(Item={"pk": pk, "sk": "SHARED", "id_license": r.shared.id_license, "police_photo": r.shared.police_photo})
+            count += 1
+    return count
+
+
+_VALID = {s.value for s in (CardStatus.AWAITING_COLLECTION, CardStatus.ISSUED, CardStatus.ACTIVE, CardStatus.LOST)}
+
+
+def _card(item: dict) -> Card:
+    return Card(
+        card_id=item["card_id"],
+        status=CardStatus(item["status"]),
+        bank=item.get("bank", ""),
+        branch=item.get("branch", ""),
+        account_number=item.get("account_number", ""),
+        issued_on=item.get("issued_on"),
+    )
+
+
+class CardSystemSimulator(_SimulatorTable):
+    """Simulator of the provincial social security card system."""
+
+    def profile(self, id_number: str) -> ResidentProfile | None:
+        item = self._table.get_item(Key={"pk": self._pk(id_number), "sk": "PROFILE"}, ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        return ResidentProfile(item["name"], item["phone"], item["address"], item["district"])
+
+    def _current_item(self, id_number: str) -> dict | None:
+        cards = [i for i in self._items(id_number) if i["sk"].startswith("CARD#")]
+        if not cards:
+            return None
+        valid = [c for c in cards if c["status"] in _VALID]
+        return max(valid or cards, key=lambda c: c.get("created_at", ""))
+
+    def current_card(self, id_number: str) -> Card | None:
+        item = self._current_item(id_number)
+        return _card(item) if item else None
+
+    def _transition(
+        self,
+        id_number: str,
+        operation_id: str,
+        allowed_from: set[CardStatus],
+        to: CardStatus,
+        refusal: Callable[[Card | None], ExternalRefusal],
+    ) -> Card:
+        item = self._current_item(id_number)
+        if item is None or item["status"] not in _VALID:
+            raise refusal(None if item is None else _card(item))
+        try:
+            response = self._table.update_item(
+                Key={"pk": item["pk"], "sk": item["sk"]},
+                UpdateExpression="SET #s = :to, last_operation = :op, updated_at = :at",
+                ConditionExpression="#s IN (" + ", ".join(f":f{i}" for i in range(len(allowed_from))) + ")",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":to": to.value,
+                    ":op": operation_id,
+                    ":at": _now(),
+                    **{f":f{i}": s.value for i, s in enumerate(sorted(allowed_from))},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            again = self._table.get_item(Key={"pk": item["pk"], "sk": item["sk"]}, ConsistentRead=True)["Item"]
+            if again.get("last_operation") == operation_id and again["status"] == to.value:
+                return _card(again)  # the same operation, replayed: already done
+            raise refusal(_card(again)) from None
+        return _card(response["Attributes"])
+
+    def activate(self, id_number: str, operation_id: str) -> Card:
+        def refusal(card: Card | None) -> ExternalRefusal:
+            if card is not None and card.status == CardStatus.ACTIVE:
+                return ExternalRefusal("CARD_ALREADY_ACTIVE", "社会保障卡已启用，无需重复启用")
+            return ExternalRefusal("CARD_NOT_ISSUED", "社会保障卡不是待启用状态，不能启用")
+
+        return self._transition(id_number, operation_id, {CardStatus.ISSUED}, CardStatus.ACTIVE, refusal)
+
+    def report_loss(self, id_number: str, operation_id: str) -> Card:
+        def refusal(card: Card | None) -> ExternalRefusal:
+            if card is not None and card.status == CardStatus.LOST:
+                return ExternalRefusal("CARD_ALREADY_LOST", "社会保障卡已挂失，无需重复挂失")
+            return ExternalRefusal("NO_CARD", "没有可以挂失的社会保障卡")
+
+        return self._transition(id_number, operation_id, {CardStatus.ISSUED, CardStatus.ACTIVE}, CardStatus.LOST, refusal)
+
+    def revoke_loss(self, id_number: str, operation_id: str) -> Card:
+        def refusal(card: Card | None) -> ExternalRefusal:
+            return ExternalRefusal("CARD_NOT_LOST", "社会保障卡未处于挂失状态，不能解挂")
+
+        return self._transition(id_number, operation_id, {CardStatus.LOST}, CardStatus.ACTIVE, refusal)
+
+    def cancel(self, id_number: str, reason: str, operation_id: str) -> Card:
+        def refusal(card: Card | None) -> ExternalRefusal:
+            return ExternalRefusal("NO_CARD", "没有可以注销的社会保障卡")
+
+        return self._transition(
+            id_number, operation_id, {CardStatus.ISSUED, CardStatus.ACTIVE, CardStatus.LOST}, CardStatus.CANCELLED, refusal
+        )
+
+    def change_contact(self, id_number: str, phone: str | None, address: str | None, operation_id: str) -> ResidentProfile:
+        card = self.current_card(id_number)
+        if card is None or card.status in (CardStatus.CANCELLED, CardStatus.REPLACED):
+            raise ExternalRefusal("NO_CARD", "未查询到社会保障卡记录，不能变更信息")
+        sets, values = ["last_operation = :op"], {":op": operation_id}
+        if phone is not None:
+            sets.append("phone = :phone")
+            values[":phone"] = phone
+        if address is not None:
+            sets.append("address = :address")
+            values[":address"] = address
+        try:
+            self._table.update_item(
+                Key={"pk": self._pk(id_number), "sk": "PROFILE"},
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ExternalRefusal("NO_PROFILE", "未查询到参保人信息") from None
+            raise
+        profile = self.profile(id_number)
+        assert profile is not None
+        return profile
+
+
+class PensionSystemSimulator(_SimulatorTable):
+    """Simulator of the pension business system (read side; decisions come later)."""
+
+    def record(self, id_number: str) -> PensionRecord | None:
+        item = self._table.get_item(Key={"pk": self._pk(id_number), "sk": "PENSION"}, ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        return PensionRecord(
+            recipient=bool(item.get("recipient")),
+            payout_account=item.get("payout_account"),
+            pending_account=item.get("pending_account"),
+            pending_effective_month=item.get("pending_effective_month"),
+        )
+
+
+class DataSharingSimulator(_SimulatorTable):
+    """Simulator of the data-sharing service: which documents it can provide."""
+
+    def shared_materials(self, id_number: str) -> dict[str, bool]:
+        item = self._table.get_item(Key={"pk": self._pk(id_number), "sk": "SHARED"}, ConsistentRead=True).get("Item") or {}
+        return {"id_license": bool(item.get("id_license")), "police_photo": bool(item.get("police_photo"))}

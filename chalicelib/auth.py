@@ -1,0 +1,96 @@
+"""Who is calling: the principal from the JWT.
+
+Deployed, API Gateway's authorizer has verified the token against the provincial
+identity provider and passes its claims in the request context. Locally the token
+is verified here with the development key that only the local stack has.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
+from chalicelib.errors import Forbidden, Unauthorized
+from chalicelib.settings import Settings
+
+ROLES = ("citizen", "clerk", "reviewer", "pension_system", "bank")
+
+
+class Principal(BaseModel):
+    sub: str = Field(min_length=1, max_length=64, description="公民为身份证号码；工作人员为工号")
+    name: str = Field(default="", max_length=40)
+    phone_number: str | None = Field(default=None, pattern=r"^1\d{10}$")
+    roles: list[str] = Field(min_length=1)
+    district: str | None = Field(default=None, pattern=r"^\d{6}$")
+    service_point: str | None = Field(default=None, max_length=64)
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, roles: list[str]) -> list[str]:
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise ValueError(f"未知角色：{', '.join(unknown)}")
+        return roles
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def id_number(self) -> str:
+        """The citizen's resident ID (the `sub` of a citizen token)."""
+        return normalize_resident_id(self.sub)
+
+
+def _claims_from_authorizer(context: dict[str, Any]) -> dict[str, Any] | None:
+    authorizer = (context or {}).get("authorizer") or {}
+    claims = authorizer.get("claims") or authorizer.get("jwt", {}).get("claims") or authorizer
+    if not claims or "sub" not in claims:
+        return None
+    roles = claims.get("roles", [])
+    if isinstance(roles, str):  # authorizer contexts carry strings
+        roles = [r for r in roles.replace(",", " ").split() if r]
+    return {**claims, "roles": roles}
+
+
+def issue_dev_token(settings: Settings, claims: dict[str, Any], lifetime: int = 12 * 3600) -> str:
+    if settings.jwt_dev_key is None:
+        raise RuntimeError("no development key: the local stack is not running")
+    now = int(time.time())
+    payload = {**claims, "iss": settings.jwt_issuer, "iat": now, "exp": now + lifetime}
+    return jwt.encode(payload, settings.jwt_dev_key.get_secret_value(), algorithm="HS256")
+
+
+def authenticate(settings: Settings, headers: dict[str, str], context: dict[str, Any]) -> Principal:
+    if settings.is_local:
+        header = headers.get("authorization") or headers.get("Authorization") or ""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token or settings.jwt_dev_key is None:
+            raise Unauthorized("请先登录：缺少 Authorization: Bearer 令牌")
+        try:
+            claims = jwt.decode(
+                token,
+                settings.jwt_dev_key.get_secret_value(),
+                algorithms=["HS256"],
+                issuer=settings.jwt_issuer,
+                options={"require": ["exp", "sub", "iss"]},
+            )
+        except jwt.PyJWTError:
+            raise Unauthorized("登录令牌无效或已过期，请重新登录") from None
+    else:
+        claims = _claims_from_authorizer(context)
+        if claims is None:
+            raise Unauthorized("请先登录")
+    try:
+        return Principal.model_validate({k: v for k, v in claims.items() if k in Principal.model_fields})
+    except ValidationError:
+        raise Unauthorized("登录令牌中的身份信息不完整") from None
+
+
+def require_citizen(principal: Principal) -> Principal:
+    if not principal.has("citizen") or not is_valid_resident_id(principal.sub):
+        raise Forbidden("此操作仅限本人办理：需要公民身份登录")
+    return principal

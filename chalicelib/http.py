@@ -1,0 +1,120 @@
+"""The HTTP edge: JSON and problem+json responses, the principal, idempotency."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from chalice import Response
+from pydantic import BaseModel
+
+from chalicelib.auth import Principal, authenticate
+from chalicelib.errors import IdempotencyKeyReused, Problem, RequestInProgress, ValidationProblem
+from chalicelib.observability import logger
+from chalicelib.wiring import services
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def json_response(body: BaseModel | dict | list, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(body, BaseModel):
+        body = body.model_dump(mode="json")
+    return Response(
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+    )
+
+
+def problem_response(problem: Problem) -> Response:
+    headers = {"Content-Type": PROBLEM_JSON}
+    if problem.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return Response(body=json.dumps(problem.body(), ensure_ascii=False), status_code=problem.status, headers=headers)
+
+
+class InternalProblem(Problem):
+    status = 500
+    type = "https://sscard.example.gov.cn/problems/internal"
+    title = "系统繁忙"
+
+
+def handles_problems(route: Callable[..., Response]) -> Callable[..., Response]:
+    """Domain errors become problem+json; anything unexpected is logged, never leaked."""
+
+    @functools.wraps(route)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return route(*args, **kwargs)
+        except Problem as problem:
+            return problem_response(problem)
+        except Exception:
+            logger.exception("unhandled error in route", extra={"route": route.__name__})
+            return problem_response(InternalProblem("系统繁忙，请稍后重试"))
+
+    return wrapper
+
+
+def principal_of(request: Any) -> Principal:
+    return authenticate(services().settings, dict(request.headers), request.context or {})
+
+
+@functools.lru_cache(maxsize=1)
+def _persistence(table: str) -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=table, boto3_client=services().client("dynamodb"))
+
+
+def idempotently(operation: str, principal: Principal, key: str | None, body: Any, run: Callable[[], tuple[int, dict]]) -> Response:
+    """Run a creating request once per `Idempotency-Key` (api.md conventions).
+
+    A repeat with the same key and body answers the first answer and does nothing
+    again; the same key with another body is 422; one still running is 409.
+    """
+    if key is None:
+        status, payload = run()
+        return json_response(payload, status)
+    if not 1 <= len(key) <= 128 or not key.isprintable():
+        raise ValidationProblem(
+            "Idempotency-Key 格式不正确",
+            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可打印字符"}],
+        )
+    settings = services().settings
+    config = IdempotencyConfig(
+        event_key_jmespath="[operation, person, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=settings.idempotency_expiry_seconds,
+        raise_on_no_idempotency_key=True,
+    )
+
+    def once(request: dict) -> dict:
+        status, payload = run()
+        return {"status": status, "body": payload}
+
+    guarded = idempotent_function(
+        data_keyword_argument="request",
+        persistence_store=_persistence(settings.idempotency_table),
+        config=config,
+        key_prefix=f"sscard-{operation}",
+    )(once)
+    person = services().person_key(principal.sub)
+    try:
+        answer = guarded(request={"operation": operation, "person": person, "key": key, "body": body})
+    except IdempotencyValidationError:
+        raise IdempotencyKeyReused(
+            "该 Idempotency-Key 已用于内容不同的请求",
+            [{"field": "Idempotency-Key", "code": "reused", "message": "请为新的请求使用新的幂等键"}],
+        ) from None
+    except IdempotencyAlreadyInProgressError:
+        raise RequestInProgress("相同的请求正在处理中，请稍后查看结果") from None
+    return json_response(answer["body"], answer["status"], {"Idempotency-Key": key})

@@ -1,0 +1,193 @@
+"""The local stack: the same code and state machine against moto, in this process.
+
+Imported only when `SSCARD_STAGE=local` (never in a deployed stage: moto is a
+development dependency). It
+- starts moto with Step Functions execution enabled,
+- creates the tables and topics from `infra/template.json` and the state machine
+  from `statemachine/case.asl.json` (no second copy of either),
+- dispatches the state machine's Lambda tasks to the in-process handlers of
+  `functions.workflow`,
+- loads the residents file into the external-system simulators,
+- and makes a fresh development JWT key that only this process knows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "infra" / "template.json"
+STATE_MACHINE = ROOT / "statemachine" / "case.asl.json"
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+STATE_MACHINE_NAME = "sscard-local-case"
+FUNCTION_PREFIX = "sscard-local-"
+
+
+@dataclass
+class LocalStack:
+    mock: Any
+    state_machine_arn: str
+    residents_loaded: int
+
+    def stop(self) -> None:
+        self.mock.stop()
+
+
+def _function_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION_PREFIX}{name}"
+
+
+def _install_lambda_dispatch() -> None:
+    """Route moto's Lambda Invoke to the in-process task handlers."""
+    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    from functions.workflow import HANDLERS
+
+    def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: dict) -> bytes:
+        name = function_name.rsplit(":", 1)[-1].removeprefix(FUNCTION_PREFIX)
+        handler = HANDLERS.get(name)
+        if handler is None:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": "ResourceNotFound", "errorMessage": f"no local handler {name}"}).encode()
+        context = SimpleNamespace(
+            function_name=f"{FUNCTION_PREFIX}{name}",
+            function_version="$LATEST",
+            invoked_function_arn=_function_arn(name),
+            memory_limit_in_mb=256,
+            aws_request_id=secrets.token_hex(8),
+            log_group_name=f"/aws/lambda/{FUNCTION_PREFIX}{name}",
+            log_stream_name="local",
+            get_remaining_time_in_millis=lambda: 30_000,
+        )
+        try:
+            result = handler(json.loads(body) if body else {}, context)
+        except Exception as error:  # a Lambda's unhandled error, as AWS reports it
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(
+                {
+                    "errorType": type(error).__name__,
+                    "errorMessage": str(error),
+                    "stackTrace": traceback.format_exception(error)[-3:],
+                }
+            ).encode()
+        payload = json.dumps(result).encode()
+        response_headers["Content-Length"] = str(len(payload))
+        return payload
+
+    LambdaBackend.invoke = invoke
+    LambdaSimpleBackend.invoke = invoke
+
+
+def template_resources(kind: str) -> dict[str, dict]:
+    resources = json.loads(TEMPLATE.read_text())["Resources"]
+    return {name: r for name, r in resources.items() if r["Type"] == kind}
+
+
+def create_tables(dynamodb: Any) -> list[str]:
+    """Each AWS::DynamoDB::Table of the template, named by its logical id."""
+    created = []
+    for name, resource in template_resources("AWS::DynamoDB::Table").items():
+        props = resource["Properties"]
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props["BillingMode"],
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        dynamodb.create_table(**kwargs)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        created.append(name)
+    return created
+
+
+def state_machine_definition(function_arn: Any = _function_arn) -> str:
+    """The ASL with its DefinitionSubstitutions filled in, as CloudFormation would."""
+    from functions.workflow import HANDLERS, substitution_name
+
+    text = STATE_MACHINE.read_text()
+    for name in HANDLERS:
+        text = text.replace("${" + substitution_name(name) + "}", function_arn(name))
+    if "${" in text:
+        raise ValueError("state machine definition has an unfilled substitution")
+    return text
+
+
+def prepare_environment() -> None:
+    """Settings of the local stage (before anything reads them)."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ["AWS_DEFAULT_REGION"] = REGION
+    os.environ["SSCARD_STAGE"] = "local"
+    os.environ["SSCARD_REGION"] = REGION
+    os.environ["SSCARD_STATE_MACHINE_ARN"] = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE_NAME}"
+    os.environ["SSCARD_APPLICANT_TOPIC_ARN"] = f"arn:aws:sns:{REGION}:{ACCOUNT}:ApplicantNotificationsTopic"
+    os.environ["SSCARD_DEPARTMENT_TOPIC_ARN"] = f"arn:aws:sns:{REGION}:{ACCOUNT}:DepartmentAlertsTopic"
+    os.environ["SSCARD_JWT_DEV_KEY"] = secrets.token_urlsafe(32)
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "sscard")
+
+
+_lock = threading.Lock()
+
+
+def start(residents_file: str | None = None) -> LocalStack:
+    """Start moto and build every resource; answers the running stack."""
+    from moto import mock_aws
+
+    from chalicelib import wiring
+    from chalicelib.adapters.simulators import seed_simulators
+    from chalicelib.residents import load_residents
+
+    with _lock:
+        prepare_environment()
+        wiring.reset()
+        mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
+        mock.start()
+        _install_lambda_dispatch()
+        services = wiring.services()
+        settings = services.settings
+        create_tables(services.client("dynamodb"))
+        sns = services.client("sns")
+        for name in template_resources("AWS::SNS::Topic"):
+            sns.create_topic(Name=name)
+        sfn = services.client("stepfunctions")
+        arn = sfn.create_state_machine(
+            name=STATE_MACHINE_NAME,
+            definition=state_machine_definition(),
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/sscard-local-state-machine",
+        )["stateMachineArn"]
+        assert arn == settings.state_machine_arn, (arn, settings.state_machine_arn)
+        path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
+        residents = load_residents(path)
+        loaded = seed_simulators(services.dynamodb.Table(settings.simulator_table), services.person_key, residents)
+        return LocalStack(mock=mock, state_machine_arn=arn, residents_loaded=loaded)
+
+
+def outbox() -> list[dict[str, Any]]:
+    """What SNS has sent so far: SMS to applicants and topic publications."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID][REGION]
+    sent: list[dict[str, Any]] = []
+    for message_id, entry in backend.sms_messages.items():
+        phone, text = entry[0], entry[1]
+        sent.append({"id": message_id, "channel": "sms", "to": phone, "text": text})
+    for topic in backend.topics.values():
+        for message_id, message, subject, *_ in topic.sent_notifications:
+            sent.append({"id": message_id, "channel": "topic", "to": topic.name, "subject": subject, "text": message})
+    return sent

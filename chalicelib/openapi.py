@@ -1,0 +1,123 @@
+"""The OpenAPI 3.1 document, with request and response schemas generated from the pydantic models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib import models
+
+PROBLEM = "application/problem+json"
+
+_SCHEMAS: list[type[BaseModel]] = [
+    models.Notice,
+    models.MatterList,
+    models.PrejudgeRequest,
+    models.PrejudgeResult,
+    models.CreateCaseRequest,
+    models.CaseView,
+    models.CaseList,
+    models.ProblemDetails,
+    models.Health,
+    models.DevTokenRequest,
+    models.DevToken,
+]
+
+
+def _components() -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    for model in _SCHEMAS:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return schemas
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    text = {400: "请求格式错误", 401: "未登录", 403: "无权操作", 404: "未找到", 409: "状态冲突", 422: "校验或预判未通过"}
+    return {str(s): {"description": text[s], "content": {PROBLEM: {"schema": _ref("ProblemDetails")}}} for s in statuses}
+
+
+def _op(
+    summary: str,
+    response: str | None,
+    status: int = 200,
+    *,
+    body: str | None = None,
+    auth: bool = True,
+    problems: tuple[int, ...] = (),
+    params: list[dict] | None = None,
+    idempotent: bool = False,
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    if response:
+        op["responses"][str(status)] = {"description": "成功", "content": {"application/json": {"schema": _ref(response)}}}
+    else:
+        op["responses"][str(status)] = {"description": "成功", "content": {"application/json": {"schema": {"type": "object"}}}}
+    op["responses"].update(_problems(*((401, 403) if auth else ()), *problems))
+    if body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    op["security"] = [{"bearer": []}] if auth else []
+    parameters = list(params or [])
+    if idempotent:
+        parameters.append(
+            {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
+        )
+    if parameters:
+        op["parameters"] = parameters
+    return op
+
+
+_CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+
+
+def document(include_dev: bool = False) -> dict[str, Any]:
+    paths: dict[str, Any] = {
+        "/health": {"get": _op("存活检查", "Health", auth=False)},
+        "/openapi.json": {"get": _op("本文档", None, auth=False)},
+        "/notice": {"get": _op("当前用户须知", "Notice", auth=False)},
+        "/matters": {"get": _op("8个联办事项", "MatterList", auth=False)},
+        "/prejudge": {"post": _op("条件预判（不创建案件）", "PrejudgeResult", body="PrejudgeRequest", problems=(400, 422))},
+        "/cases": {
+            "post": _op(
+                "同意须知、选择事项、预判并创建案件", "CaseView", 201, body="CreateCaseRequest", problems=(400, 409, 422), idempotent=True
+            ),
+            "get": _op(
+                "我的案件（新的在前，分页）",
+                "CaseList",
+                problems=(422,),
+                params=[
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20},
+                    },
+                    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                ],
+            ),
+        },
+        "/cases/{case_id}": {"get": _op("案件详情：状态、各事项结果、时间线、通知", "CaseView", problems=(404,), params=[_CASE_ID])},
+        "/cases/{case_id}/submit": {
+            "post": _op("提交案件，启动办理流程", "CaseView", 202, problems=(404, 409, 422), params=[_CASE_ID], idempotent=True)
+        },
+    }
+    if include_dev:
+        paths["/dev/token"] = {
+            "post": _op("本地开发令牌（仅本地）", "DevToken", 201, body="DevTokenRequest", auth=False, problems=(400, 422))
+        }
+        paths["/dev/outbox"] = {"get": _op("已发送的短信和告警（仅本地）", None, auth=False)}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "sscard — 我要办理社会保障卡 一件事", "version": "1.0.0"},
+        "paths": paths,
+        "components": {
+            "schemas": _components(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }

@@ -1,0 +1,70 @@
+"""Ports: what the services need from the world. Adapters live in `chalicelib.adapters`.
+
+The provincial card system, the pension system and the data-sharing service are
+external systems; locally they are simulators (`adapters.simulators`), in production
+the wiring replaces them here with clients of the real interfaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib.domain.cards import Card, PensionRecord
+
+
+class ExternalRefusal(Exception):
+    """An external system refused an operation for a business reason (not transient)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ResidentProfile:
+    name: str
+    phone: str
+    address: str
+    district: str
+
+
+class CardSystem(Protocol):
+    """The provincial social security card system (省社会保障卡管理系统)."""
+
+    def profile(self, id_number: str) -> ResidentProfile | None: ...
+
+    def current_card(self, id_number: str) -> Card | None: ...
+
+    def activate(self, id_number: str, operation_id: str) -> Card: ...
+
+    def report_loss(self, id_number: str, operation_id: str) -> Card: ...
+
+    def revoke_loss(self, id_number: str, operation_id: str) -> Card: ...
+
+    def cancel(self, id_number: str, reason: str, operation_id: str) -> Card: ...
+
+    def change_contact(self, id_number: str, phone: str | None, address: str | None, operation_id: str) -> ResidentProfile: ...
+
+
+class PensionSystem(Protocol):
+    """The pension business system (养老保险业务系统)."""
+
+    def record(self, id_number: str) -> PensionRecord | None: ...
+
+
+class DataSharing(Protocol):
+    """The government data-sharing service (数据共享): ID e-license, police photo."""
+
+    def shared_materials(self, id_number: str) -> dict[str, bool]: ...
+
+
+class Notifier(Protocol):
+    def send_sms(self, phone: str, text: str) -> str: ...
+
+
+class Workflow(Protocol):
+    def start(self, case_id: str) -> str: ...
+
+    def describe(self, case_id: str) -> dict[str, Any] | None: ...

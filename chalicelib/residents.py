@@ -1,0 +1,124 @@
+"""The residents file that seeds the external-system simulators.
+
+`{"residents": [ ... ]}`; see README. An invalid file is refused with the line of
+the resident (or the JSON syntax error) at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chalicelib.domain.accounts import is_bank_card_number
+from chalicelib.domain.cards import CardStatus
+from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
+
+
+class ResidentsFileError(ValueError):
+    def __init__(self, path: str, line: int, message: str):
+        super().__init__(f"{path}:{line}: {message}")
+        self.line = line
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ResidentCard(_Strict):
+    card_id: str = Field(min_length=4, max_length=32, pattern=r"^[A-Za-z0-9-]+$")
+    status: CardStatus
+    bank: str = Field(min_length=1)
+    branch: str = Field(min_length=1)
+    account_number: str
+    issued_on: date | None = None
+
+    @field_validator("account_number")
+    @classmethod
+    def _account(cls, value: str) -> str:
+        if not is_bank_card_number(value):
+            raise ValueError("account_number is not a Luhn-valid 16-19 digit bank card number")
+        return value
+
+
+class ResidentPension(_Strict):
+    recipient: bool
+    payout_account: str | None = None
+
+
+class ResidentShared(_Strict):
+    id_license: bool = False
+    police_photo: bool = False
+
+
+class Resident(_Strict):
+    id_number: str
+    name: str = Field(min_length=1, max_length=40)
+    phone: str = Field(pattern=r"^1\d{10}$")
+    address: str = Field(min_length=1)
+    district: str = Field(pattern=r"^\d{6}$")
+    card: ResidentCard | None = None
+    pension: ResidentPension | None = None
+    shared: ResidentShared = ResidentShared()
+    kind: Literal["resident"] = "resident"
+
+    @field_validator("id_number")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not is_valid_resident_id(value):
+            raise ValueError("id_number is not a valid 18-digit resident ID (GB 11643 check digit)")
+        return normalize_resident_id(value)
+
+
+def _element_lines(text: str) -> list[int]:
+    """1-based line of each element of the top-level "residents" array."""
+    decoder = json.JSONDecoder()
+    start = text.find("[", text.find('"residents"'))
+    lines: list[int] = []
+    pos = start + 1
+    while pos < len(text):
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text) or text[pos] == "]":
+            break
+        lines.append(text.count("\n", 0, pos) + 1)
+        _, pos = decoder.raw_decode(text, pos)
+    return lines
+
+
+def parse_residents(text: str, path: str = "<residents>") -> list[Resident]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ResidentsFileError(path, error.lineno, f"invalid JSON: {error.msg}") from error
+    if not isinstance(document, dict) or not isinstance(document.get("residents"), list):
+        raise ResidentsFileError(path, 1, 'expected {"residents": [ ... ]}')
+    lines = _element_lines(text)
+    residents: list[Resident] = []
+    seen: set[str] = set()
+    cards: set[str] = set()
+    for index, raw in enumerate(document["residents"]):
+        line = lines[index] if index < len(lines) else 1
+        try:
+            resident = Resident.model_validate(raw)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ResidentsFileError(path, line, f"resident #{index + 1}: {where}: {first['msg']}") from None
+        if resident.id_number in seen:
+            raise ResidentsFileError(path, line, f"resident #{index + 1}: duplicate id_number")
+        if resident.card and resident.card.card_id in cards:
+            raise ResidentsFileError(path, line, f"resident #{index + 1}: duplicate card_id")
+        seen.add(resident.id_number)
+        if resident.card:
+            cards.add(resident.card.card_id)
+        residents.append(resident)
+    return residents
+
+
+def load_residents(path: str | Path) -> list[Resident]:
+    path = Path(path)
+    return parse_residents(path.read_text(encoding="utf-8"), str(path))

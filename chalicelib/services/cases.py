@@ -1,0 +1,303 @@
+"""Citizen-facing service functions: notice, matters, pre-judgment, cases."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, now_iso
+from chalicelib.auth import Principal
+from chalicelib.domain import messages
+from chalicelib.domain.case import OPEN_CASE_STATUSES, CaseStatus, MatterStatus
+from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, MatterCode, parse_form
+from chalicelib.domain.prejudge import PersonRecords, Prejudgment, prejudge
+from chalicelib.domain.resident_id import mask_phone, mask_resident_id
+from chalicelib.errors import ConflictProblem, NotFoundProblem, PrejudgmentFailed, ValidationProblem
+from chalicelib.models import (
+    CaseList,
+    CaseSummary,
+    CaseView,
+    CreateCaseRequest,
+    MatterChoice,
+    MatterInfo,
+    MatterList,
+    Notice,
+    PrejudgeRequest,
+    PrejudgeResult,
+)
+from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.validation import field_errors
+from chalicelib.wiring import Services
+
+
+def read_notice(services: Services) -> Notice:
+    return Notice(version=services.settings.notice_version, text=messages.NOTICE_TEXT)
+
+
+def list_matters() -> MatterList:
+    return MatterList(
+        matters=[
+            MatterInfo(
+                code=m.code,
+                name=m.name,
+                time_limit=m.time_limit,
+                time_limit_text=m.time_limit_text,
+                handled_by=m.handled_by.value,
+                materials=[MATERIAL_NAMES[x] for x in m.materials],
+                form_fields=[
+                    {"name": f.name, "label": f.label, "kind": f.kind, "required": f.required, "choices": list(f.choices)}
+                    for f in m.form_fields
+                ],
+            )
+            for m in CATALOGUE.values()
+        ]
+    )
+
+
+def parse_selection(choices: list[MatterChoice]) -> dict[MatterCode, Any]:
+    """Each chosen matter's form, validated; every form error names its field."""
+    selection: dict[MatterCode, Any] = {}
+    errors: list[dict[str, str]] = []
+    for index, choice in enumerate(choices):
+        try:
+            selection[choice.code] = parse_form(choice.code, choice.form)
+        except ValidationError as error:
+            errors.extend(field_errors(error, prefix=f"matters[{index}].form"))
+    if errors:
+        fields = "、".join(dict.fromkeys(e["field"] for e in errors))
+        raise ValidationProblem(f"以下字段有误：{fields}", errors)
+    return selection
+
+
+def person_records(services: Services, id_number: str, exclude_case: str | None = None) -> PersonRecords:
+    """What pre-judgment reads: card system, pension system, the person's open cases."""
+    open_matters: set[MatterCode] = set()
+    person_key = services.person_key(id_number)
+    cursor = None
+    while True:
+        cases, cursor = services.store.list_for_person(person_key, limit=50, cursor=cursor)
+        for case in cases:
+            if case["case_id"] != exclude_case and case["status"] in OPEN_CASE_STATUSES:
+                record = services.store.get(case["case_id"])
+                if record:
+                    open_matters |= {
+                        MatterCode(code)
+                        for code, matter in record.matters.items()
+                        if matter["status"] not in ("succeeded", "rejected", "failed")
+                    }
+        if cursor is None:
+            break
+    return PersonRecords(
+        card=services.card_system.current_card(id_number),
+        pension=services.pension_system.record(id_number),
+        open_matters=frozenset(open_matters),
+    )
+
+
+def _result(judgment: Prejudgment) -> PrejudgeResult:
+    return PrejudgeResult(
+        passed=judgment.passed,
+        matters=[
+            {
+                "matter": check.matter,
+                "passed": check.passed,
+                "errors": [{"matter": check.matter, "code": r.code, "message": r.message} for r in check.reasons],
+            }
+            for check in judgment.checks
+        ],
+    )
+
+
+def prejudge_for(services: Services, principal: Principal, request: PrejudgeRequest) -> PrejudgeResult:
+    selection = parse_selection(request.matters)
+    judgment = prejudge(selection, person_records(services, principal.id_number))
+    metrics.add_metric(name="Prejudgments", unit=MetricUnit.Count, value=1)
+    return _result(judgment)
+
+
+def _prejudgment_problem(judgment: Prejudgment) -> PrejudgmentFailed:
+    errors = [{"matter": m.value, "code": r.code, "message": r.message} for m, r in judgment.failures]
+    detail = "；".join(dict.fromkeys(f"{CATALOGUE[m].name}：{r.message}" for m, r in judgment.failures))
+    return PrejudgmentFailed(detail, errors)
+
+
+def create_case(services: Services, principal: Principal, request: CreateCaseRequest) -> dict[str, Any]:
+    """Consent, pre-judgment, then a draft case (api.md `POST /cases`)."""
+    if not request.consent.agreed:
+        raise ValidationProblem(
+            "须阅读并同意用户须知及承诺后方可办理",
+            [{"field": "consent.agreed", "code": "consent_required", "message": "须勾选同意用户须知及承诺"}],
+        )
+    if request.consent.notice_version != services.settings.notice_version:
+        raise ValidationProblem(
+            "用户须知已更新，请阅读最新版本后重新确认",
+            [
+                {
+                    "field": "consent.notice_version",
+                    "code": "notice_outdated",
+                    "message": f"当前用户须知版本为 {services.settings.notice_version}",
+                }
+            ],
+        )
+    selection = parse_selection(request.matters)
+    id_number = principal.id_number
+    judgment = prejudge(selection, person_records(services, id_number))
+    if not judgment.passed:
+        metrics.add_metric(name="PrejudgmentFailures", unit=MetricUnit.Count, value=1)
+        raise _prejudgment_problem(judgment)
+
+    case_id = str(uuid.uuid4())
+    created_at = now_iso()
+    profile = services.card_system.profile(id_number)
+    case = {
+        "case_id": case_id,
+        "person_key": services.person_key(id_number),
+        "id_number": id_number,
+        "applicant_name": principal.name or (profile.name if profile else ""),
+        "district": profile.district if profile else "",
+        "channel": "online",
+        "status": CaseStatus.DRAFT.value,
+        "created_at": created_at,
+        "updated_at": created_at,
+        "consent": {"notice_version": request.consent.notice_version, "consented_at": created_at},
+        "contact": {"phone": request.contact.phone, "address": request.contact.address},
+        "matter_codes": [c.value for c in selection],
+    }
+    matters = [
+        {
+            "code": code.value,
+            "status": MatterStatus.PENDING.value,
+            "form": form.model_dump(exclude_none=True),
+            "department": CATALOGUE[code].handled_by.value,
+            "updated_at": created_at,
+        }
+        for code, form in selection.items()
+    ]
+    services.store.create(case, matters, {"kind": "created", "text": "已同意用户须知，条件预判通过，案件已创建", "at": created_at})
+    logger.info("case created", extra={"case_id": case_id, "matters": case["matter_codes"]})
+    metrics.add_metric(name="CasesCreated", unit=MetricUnit.Count, value=1)
+    record = services.store.get(case_id)
+    assert record is not None
+    return case_view(record, principal).model_dump(mode="json")
+
+
+def load_own_case(services: Services, principal: Principal, case_id: str) -> CaseRecord:
+    """The case, if the caller may see it; 404 for anyone else, never a hint."""
+    try:
+        uuid.UUID(case_id)
+    except ValueError:
+        raise NotFoundProblem("未找到该案件") from None
+    record = services.store.get(case_id)
+    if record is None or record.case["person_key"] != services.person_key(principal.id_number):
+        raise NotFoundProblem("未找到该案件")
+    return record
+
+
+def submit_case(services: Services, principal: Principal, case_id: str) -> dict[str, Any]:
+    """Start the workflow once (api.md `POST /cases/{id}/submit`)."""
+    record = load_own_case(services, principal, case_id)
+    status = record.case["status"]
+    if status == CaseStatus.DRAFT:
+        submitted_at = now_iso()
+        try:
+            services.store.update_case(
+                case_id,
+                record.case["version"],
+                {"status": CaseStatus.SUBMITTED.value, "submitted_at": submitted_at, "updated_at": submitted_at},
+            )
+        except ConcurrentUpdate:
+            record = load_own_case(services, principal, case_id)
+            if record.case["status"] != CaseStatus.SUBMITTED:
+                raise ConflictProblem("案件已提交，请勿重复提交") from None
+        else:
+            services.store.add_event(case_id, "submitted", "案件已提交，正在分送各事项办理")
+    elif status != CaseStatus.SUBMITTED:
+        raise ConflictProblem("案件已提交，请勿重复提交")
+    # Submitted: start the run. The execution name is the case id, so a repeat (a
+    # double click, or a retry after a failure between the two writes) finds the
+    # same execution instead of starting another.
+    services.workflow.start(case_id)
+    logger.info("case submitted", extra={"case_id": case_id})
+    metrics.add_metric(name="CasesSubmitted", unit=MetricUnit.Count, value=1)
+    record = load_own_case(services, principal, case_id)
+    return case_view(record, principal).model_dump(mode="json")
+
+
+def get_case(services: Services, principal: Principal, case_id: str) -> CaseView:
+    return case_view(load_own_case(services, principal, case_id), principal)
+
+
+def list_cases(services: Services, principal: Principal, limit: int, cursor: str | None) -> CaseList:
+    try:
+        cases, next_cursor = services.store.list_for_person(services.person_key(principal.id_number), limit, cursor)
+    except ValueError:
+        raise ValidationProblem(
+            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
+        ) from None
+    return CaseList(
+        cases=[
+            CaseSummary(
+                case_id=c["case_id"],
+                status=c["status"],
+                matters=c["matter_codes"],
+                created_at=c["created_at"],
+                submitted_at=c.get("submitted_at"),
+            )
+            for c in cases
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+def case_view(record: CaseRecord, principal: Principal) -> CaseView:
+    case = record.case
+    own = principal.has("citizen") and principal.id_number == case["id_number"]
+    order = list(CATALOGUE).index
+    matters = []
+    for code in sorted(record.matters, key=lambda c: order(MatterCode(c))):
+        m = record.matters[code]
+        matters.append(
+            {
+                "code": code,
+                "name": CATALOGUE[MatterCode(code)].name,
+                "status": m["status"],
+                "time_limit_text": CATALOGUE[MatterCode(code)].time_limit_text,
+                "form": m.get("form", {}),
+                "result": m.get("result"),
+                "reason": m.get("reason"),
+                "reason_code": m.get("reason_code"),
+                "due_at": m.get("due_at"),
+                "updated_at": m.get("updated_at"),
+            }
+        )
+    events = sorted(record.events, key=lambda e: e["at"])
+    return CaseView(
+        case_id=case["case_id"],
+        status=case["status"],
+        channel=case["channel"],
+        applicant={
+            "name": case.get("applicant_name", ""),
+            "id_number": case["id_number"] if own else mask_resident_id(case["id_number"]),
+        },
+        contact=case["contact"],
+        consent=case["consent"],
+        created_at=case["created_at"],
+        submitted_at=case.get("submitted_at"),
+        finished_at=case.get("finished_at"),
+        matters=matters,
+        timeline=[{"at": e["at"], "kind": e["kind"], "text": e["text"], "matter": e.get("matter")} for e in events],
+        notifications=[
+            {"at": e["at"], "to": e.get("data", {}).get("to", ""), "text": e.get("data", {}).get("text", "")}
+            for e in events
+            if e["kind"] == "notification"
+        ],
+    )
+
+
+def notify_applicant(services: Services, record: CaseRecord, text: str, matter: str | None = None) -> None:
+    """SMS to the case's contact phone; the case records it (phone masked)."""
+    phone = record.case["contact"]["phone"]
+    services.notifier.send_sms(phone, text)
+    services.store.add_event(record.case_id, "notification", "已发送短信通知", matter=matter, data={"to": mask_phone(phone), "text": text})

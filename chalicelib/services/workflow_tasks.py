@@ -1,0 +1,321 @@
+"""The work of each state-machine task (statemachine/case.asl.json).
+
+Every function is safe to run again with the same input (Step Functions retries):
+a matter that already has its final status is left as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, now_iso
+from chalicelib.domain import messages
+from chalicelib.domain.cards import CARD_STATUS_NAMES, Card
+from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
+from chalicelib.domain.catalogue import CATALOGUE, MatterCode, execution_order, matter_name, parse_form
+from chalicelib.domain.prejudge import prejudge
+from chalicelib.domain.resident_id import mask_account
+from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.ports import ExternalRefusal
+from chalicelib.services.cases import notify_applicant, person_records
+from chalicelib.wiring import Services
+
+
+class CaseMissing(Exception):
+    """The execution names a case the store does not have (not retried)."""
+
+
+def _load(services: Services, case_id: str) -> CaseRecord:
+    record = services.store.get(case_id)
+    if record is None:
+        raise CaseMissing(case_id)
+    return record
+
+
+def _set_case(services: Services, case_id: str, changes_for: Any, attempts: int = 5) -> dict:
+    """Conditional update of the case item, re-read and retried on a race."""
+    for _ in range(attempts):
+        record = _load(services, case_id)
+        changes = changes_for(record.case)
+        if changes is None:
+            return record.case
+        try:
+            return services.store.update_case(case_id, record.case["version"], changes)
+        except ConcurrentUpdate:
+            continue
+    raise ConcurrentUpdate(f"case {case_id} kept changing")
+
+
+def _finish_matter(
+    services: Services,
+    case_id: str,
+    code: str,
+    status: MatterStatus,
+    *,
+    result: dict | None = None,
+    reason: str | None = None,
+    reason_code: str | None = None,
+) -> bool:
+    """Give a matter its final status; False if it already had one."""
+    done = {"changed": False}
+
+    def change(matter: dict) -> dict | None:
+        if matter["status"] in FINAL_MATTER_STATUSES:
+            return None
+        done["changed"] = True
+        changes: dict[str, Any] = {"status": status.value, "updated_at": now_iso()}
+        if result is not None:
+            changes["result"] = result
+        if reason is not None:
+            changes["reason"] = reason
+        if reason_code is not None:
+            changes["reason_code"] = reason_code
+        return changes
+
+    services.store.mutate_matter(case_id, code, change)
+    return done["changed"]
+
+
+def _start_matter(services: Services, case_id: str, code: str, status: MatterStatus) -> bool:
+    """Move a matter on (in progress / awaiting review); False if it is already final."""
+
+    def change(matter: dict) -> dict | None:
+        if matter["status"] in FINAL_MATTER_STATUSES or matter["status"] == status.value:
+            return None
+        return {"status": status.value, "updated_at": now_iso()}
+
+    matter = services.store.mutate_matter(case_id, code, change)
+    return matter["status"] not in FINAL_MATTER_STATUSES
+
+
+# --- PrejudgeAtSubmission ------------------------------------------------------
+
+
+def prejudge_at_submission(services: Services, case_id: str) -> dict[str, Any]:
+    """Pre-judgment again, authoritatively (records may have changed since the draft)."""
+    record = _load(services, case_id)
+    if record.case["status"] in FINAL_CASE_STATUSES:
+        return {"passed": False, "stage_one": [], "status_query": [], "reviewed": []}
+    _set_case(
+        services,
+        case_id,
+        lambda case: None if case["status"] == CaseStatus.PROCESSING else {"status": CaseStatus.PROCESSING.value, "updated_at": now_iso()},
+    )
+    selection = {MatterCode(code): parse_form(MatterCode(code), m.get("form")) for code, m in record.matters.items()}
+    judgment = prejudge(
+        selection,
+        person_records(services, record.case["id_number"], exclude_case=case_id),
+        offline_or_agent=record.case.get("channel") == "offline" or bool(record.case.get("agent")),
+    )
+    if not judgment.passed:
+        failing = {}
+        for code, reason in judgment.failures:
+            failing.setdefault(code.value, reason)
+        for code in record.matters:
+            if code in failing:
+                reason = failing[code]
+                _finish_matter(services, case_id, code, MatterStatus.REJECTED, reason=reason.message, reason_code=reason.code)
+            else:
+                _finish_matter(
+                    services, case_id, code, MatterStatus.REJECTED, reason=messages.NOT_RUN_BECAUSE_OF_OTHERS, reason_code="NOT_RUN"
+                )
+        services.store.add_event(
+            case_id,
+            "prejudgment_failed",
+            "提交时条件预判未通过：" + "；".join(f"{matter_name(c)}：{r.message}" for c, r in failing.items()),
+        )
+        notify_applicant(services, record, messages.prejudgment_failed([f"{matter_name(c)}：{r.message}" for c, r in failing.items()]))
+        logger.info("prejudgment at submission failed", extra={"case_id": case_id, "codes": [r.code for r in failing.values()]})
+        metrics.add_metric(name="PrejudgmentFailuresAtSubmission", unit=MetricUnit.Count, value=1)
+        return {"passed": False, "stage_one": [], "status_query": [], "reviewed": []}
+
+    stage_one, stage_two = execution_order(list(selection))
+    services.store.add_event(case_id, "prejudged", "提交时条件预判通过，开始办理")
+    return {
+        "passed": True,
+        "stage_one": [c.value for c in stage_one],
+        "status_query": [c.value for c in stage_two if c == MatterCode.STATUS_QUERY],
+        "reviewed": [c.value for c in stage_two if CATALOGUE[c].reviewed],
+    }
+
+
+# --- RunMatter (immediate matters against the card system) ----------------------
+
+
+def _card_result(card: Card) -> dict[str, Any]:
+    return {
+        "card_status": card.status.value,
+        "card_status_text": CARD_STATUS_NAMES[card.status],
+        "card_id": card.card_id,
+        "bank": card.bank,
+        "account_number": mask_account(card.account_number) if card.account_number else "",
+    }
+
+
+def _status_query(services: Services, record: CaseRecord) -> tuple[dict[str, Any], str]:
+    id_number = record.case["id_number"]
+    card = services.card_system.current_card(id_number)
+    records = person_records(services, id_number, exclude_case=record.case_id)
+    applications = sorted(m.value for m in records.open_matters)
+    if card is None:
+        return {
+            "card_status": "none",
+            "card_status_text": "未查询到社会保障卡",
+            "open_applications": applications,
+        }, "未查询到您的社会保障卡。"
+    result = {**_card_result(card), "open_applications": applications}
+    return result, f"您的社会保障卡状态：{CARD_STATUS_NAMES[card.status]}。"
+
+
+def _apply_immediate(services: Services, record: CaseRecord, code: MatterCode) -> tuple[dict[str, Any], str]:
+    """Perform one immediate matter; answers (result, SMS detail)."""
+    id_number = record.case["id_number"]
+    form = record.matters[code.value].get("form", {})
+    operation_id = f"{record.case_id}#{code.value}"
+    cards = services.card_system
+    if code == MatterCode.ACTIVATE:
+        card = cards.activate(id_number, operation_id)
+        return _card_result(card), "您的社会保障卡已启用。"
+    if code == MatterCode.LOSS:
+        if form.get("action") == "revoke":
+            card = cards.revoke_loss(id_number, operation_id)
+            return {**_card_result(card), "action": "revoke"}, "您的社会保障卡已解挂，恢复正常使用。"
+        card = cards.report_loss(id_number, operation_id)
+        return {**_card_result(card), "action": "report"}, "您的社会保障卡已挂失。"
+    if code == MatterCode.CANCEL:
+        card = cards.cancel(id_number, form.get("reason", "other"), operation_id)
+        return _card_result(card), "您的社会保障卡已注销。"
+    if code == MatterCode.INFO_CHANGE:
+        cards.change_contact(id_number, form.get("phone"), form.get("address"), operation_id)
+        changed = [name for name, key in (("联系电话", "phone"), ("联系地址", "address")) if form.get(key)]
+        return {"changed": [k for k in ("phone", "address") if form.get(k)]}, f"已变更{'、'.join(changed)}。"
+    if code == MatterCode.STATUS_QUERY:
+        return _status_query(services, record)
+    raise ValueError(f"{code} is not an immediate matter")
+
+
+def run_matter(services: Services, case_id: str, code: str) -> dict[str, Any]:
+    record = _load(services, case_id)
+    matter = MatterCode(code)
+    if not _start_matter(services, case_id, code, MatterStatus.IN_PROGRESS):
+        return {"matter": code, "status": record.matters[code]["status"]}
+    try:
+        result, detail = _apply_immediate(services, record, matter)
+    except ExternalRefusal as refusal:
+        if _finish_matter(services, case_id, code, MatterStatus.FAILED, reason=refusal.message, reason_code=refusal.code):
+            services.store.add_event(case_id, "matter_failed", f"{matter_name(code)}：{refusal.message}", matter=code)
+            notify_applicant(services, record, messages.matter_not_done(code, refusal.message), matter=code)
+        logger.info("matter refused by card system", extra={"case_id": case_id, "matter": code, "code": refusal.code})
+        return {"matter": code, "status": MatterStatus.FAILED.value}
+    if _finish_matter(services, case_id, code, MatterStatus.SUCCEEDED, result=result):
+        services.store.add_event(case_id, "matter_succeeded", f"{matter_name(code)}：已办结。{detail}", matter=code)
+        notify_applicant(services, record, messages.matter_succeeded(code, detail), matter=code)
+    logger.info("matter done", extra={"case_id": case_id, "matter": code})
+    metrics.add_metric(name="MattersSucceeded", unit=MetricUnit.Count, value=1)
+    return {"matter": code, "status": MatterStatus.SUCCEEDED.value}
+
+
+def record_matter_failure(services: Services, case_id: str, code: str, error: dict | None) -> dict[str, Any]:
+    """After retries are spent: the matter fails with a reason the applicant can read."""
+    record = _load(services, case_id)
+    logger.error("matter failed in workflow", extra={"case_id": case_id, "matter": code, "error": (error or {}).get("Error")})
+    if _finish_matter(services, case_id, code, MatterStatus.FAILED, reason=messages.SYSTEM_FAILURE_REASON, reason_code="SYSTEM_ERROR"):
+        services.store.add_event(case_id, "matter_failed", f"{matter_name(code)}：{messages.SYSTEM_FAILURE_REASON}", matter=code)
+        notify_applicant(services, record, messages.matter_not_done(code, messages.SYSTEM_FAILURE_REASON), matter=code)
+    metrics.add_metric(name="MattersFailed", unit=MetricUnit.Count, value=1)
+    return {"matter": code, "status": MatterStatus.FAILED.value}
+
+
+# --- Department waits (task token) -------------------------------------------------
+
+
+def request_decision(services: Services, case_id: str, code: str, task_token: str) -> dict[str, Any]:
+    """Hand a reviewed matter to its department and keep the task token for the answer."""
+    record = _load(services, case_id)
+    department = CATALOGUE[MatterCode(code)].handled_by.value
+    services.store.put_wait(
+        case_id,
+        code,
+        {"task_token": task_token, "department": department, "district": record.case.get("district", ""), "status": "pending"},
+    )
+    if _start_matter(services, case_id, code, MatterStatus.AWAITING_REVIEW):
+        services.store.add_event(case_id, "awaiting_review", f"{matter_name(code)}：已提交经办部门审核", matter=code)
+    logger.info("matter awaiting department", extra={"case_id": case_id, "matter": code, "department": department})
+    return {"matter": code, "status": MatterStatus.AWAITING_REVIEW.value}
+
+
+def record_decision(services: Services, case_id: str, code: str, decision: dict[str, Any]) -> dict[str, Any]:
+    """The department answered through the task token: record its outcome."""
+    record = _load(services, case_id)
+    if decision.get("decision") == "approve":
+        result = {k: v for k, v in decision.items() if k != "decision"}
+        if _finish_matter(services, case_id, code, MatterStatus.SUCCEEDED, result=result):
+            services.store.add_event(case_id, "matter_succeeded", f"{matter_name(code)}：审核通过", matter=code)
+            notify_applicant(services, record, messages.matter_succeeded(code, decision.get("message", "")), matter=code)
+        return {"matter": code, "status": MatterStatus.SUCCEEDED.value}
+    reason = decision.get("reason") or "经办部门审核未通过"
+    if _finish_matter(services, case_id, code, MatterStatus.REJECTED, reason=reason, reason_code="REVIEW_REJECTED"):
+        services.store.add_event(case_id, "matter_rejected", f"{matter_name(code)}：审核未通过，{reason}", matter=code)
+        notify_applicant(services, record, messages.matter_not_done(code, reason), matter=code)
+    return {"matter": code, "status": MatterStatus.REJECTED.value}
+
+
+def record_wait_timeout(services: Services, case_id: str, code: str) -> dict[str, Any]:
+    record = _load(services, case_id)
+    if _finish_matter(
+        services, case_id, code, MatterStatus.FAILED, reason=messages.WAIT_TIMED_OUT_REASON, reason_code="DEPARTMENT_TIMEOUT"
+    ):
+        services.store.add_event(case_id, "matter_failed", f"{matter_name(code)}：{messages.WAIT_TIMED_OUT_REASON}", matter=code)
+        notify_applicant(services, record, messages.matter_not_done(code, messages.WAIT_TIMED_OUT_REASON), matter=code)
+    logger.warning("department wait timed out", extra={"case_id": case_id, "matter": code})
+    metrics.add_metric(name="DepartmentWaitsTimedOut", unit=MetricUnit.Count, value=1)
+    return {"matter": code, "status": MatterStatus.FAILED.value}
+
+
+# --- FinishCase / FailCase --------------------------------------------------------------
+
+
+def _summary_line(code: str, matter: dict) -> str:
+    if matter["status"] == MatterStatus.SUCCEEDED:
+        return f"{matter_name(code)}已办结"
+    return f"{matter_name(code)}未办理（{matter.get('reason') or '未完成'}）"
+
+
+def finish_case(services: Services, case_id: str) -> dict[str, Any]:
+    """Every matter has its result: set the case status and tell the applicant."""
+    record = _load(services, case_id)
+    if record.case["status"] in FINAL_CASE_STATUSES:
+        return {"case_id": case_id, "status": record.case["status"]}
+    for code, matter in record.matters.items():  # nothing may stay open once the run ends
+        if matter["status"] not in FINAL_MATTER_STATUSES:
+            _finish_matter(services, case_id, code, MatterStatus.FAILED, reason=messages.SYSTEM_FAILURE_REASON, reason_code="NOT_FINISHED")
+    record = _load(services, case_id)
+    status = finished_case_status(m["status"] for m in record.matters.values())
+    finished_at = now_iso()
+    case = _set_case(
+        services,
+        case_id,
+        lambda c: (
+            None if c["status"] in FINAL_CASE_STATUSES else {"status": status.value, "finished_at": finished_at, "updated_at": finished_at}
+        ),
+    )
+    if case.get("finished_at") == finished_at:
+        order = list(CATALOGUE).index
+        lines = [_summary_line(c, record.matters[c]) for c in sorted(record.matters, key=lambda c: order(MatterCode(c)))]
+        services.store.add_event(case_id, "finished", f"案件{messages.CASE_STATUS_NAMES[status]}")
+        if len(record.matters) > 1:
+            notify_applicant(services, record, messages.case_finished(case_id, status, lines))
+        logger.info("case finished", extra={"case_id": case_id, "status": status.value})
+        metrics.add_metric(name=f"Cases{status.value.title().replace('_', '')}", unit=MetricUnit.Count, value=1)
+    return {"case_id": case_id, "status": case["status"]}
+
+
+def fail_case(services: Services, case_id: str, error: dict | None) -> dict[str, Any]:
+    """The last resort when the run itself broke: no case stays `processing`."""
+    logger.error("case workflow failed", extra={"case_id": case_id, "error": (error or {}).get("Error")})
+    record = _load(services, case_id)
+    for code, matter in record.matters.items():
+        if matter["status"] not in FINAL_MATTER_STATUSES:
+            _finish_matter(services, case_id, code, MatterStatus.FAILED, reason=messages.SYSTEM_FAILURE_REASON, reason_code="SYSTEM_ERROR")
+    metrics.add_metric(name="CaseWorkflowsFailed", unit=MetricUnit.Count, value=1)
+    return finish_case(services, case_id)

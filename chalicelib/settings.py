@@ -1,0 +1,41 @@
+"""Settings: one pydantic model, read once from the environment (prefix SSCARD_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SSCARD_", extra="ignore")
+
+    stage: str = "local"  # "local" runs against moto in-process; "dev", "prod" on AWS
+    region: str = "us-east-1"
+    cases_table: str = "CasesTable"
+    idempotency_table: str = "IdempotencyTable"
+    simulator_table: str = "SimulatorTable"
+    state_machine_arn: str = ""
+    applicant_topic_arn: str = ""  # SMS to applicants goes through SNS
+    department_topic_arn: str = ""  # alerts to departments
+
+    # Keyed hash of resident IDs for the person index (never the ID itself).
+    person_key_secret: SecretStr = SecretStr("local-development-person-key")
+    # JWT verification: in AWS the API Gateway authorizer verifies tokens, locally a
+    # development key generated at start (only the local stack has it).
+    jwt_dev_key: SecretStr | None = None
+    jwt_issuer: str = "sscard-local"
+
+    notice_version: str = "2023.1"
+    idempotency_expiry_seconds: int = 24 * 3600
+    residents_file: str = "data/residents.demo.json"
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,77 @@
+"""pydantic validation errors as problem+json `errors`, with Chinese messages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.errors import MalformedRequest, ValidationProblem
+
+T = TypeVar("T", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "应为文本",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "string_pattern_mismatch": "格式不正确",
+    "string_too_short": "内容过短或为空",
+    "string_too_long": "内容过长",
+    "too_short": "至少需要一项",
+    "too_long": "项数过多",
+}
+
+
+def _field(loc: tuple[Any, ...], prefix: str) -> str:
+    path = prefix
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path or "body"
+
+
+def field_errors(error: ValidationError, prefix: str = "") -> list[dict[str, str]]:
+    errors = []
+    for e in error.errors(include_url=False):
+        kind = e["type"]
+        if kind == "value_error":
+            message = str(e.get("ctx", {}).get("error") or e["msg"]).removeprefix("Value error, ")
+        else:
+            message = _MESSAGES.get(kind, "取值无效")
+            if kind in ("enum", "literal_error") and e.get("ctx", {}).get("expected"):
+                message += f"（可选：{e['ctx']['expected']}）"
+        errors.append({"field": _field(e["loc"], prefix), "code": kind, "message": message})
+    return errors
+
+
+def parse_json_body(raw: bytes | str | None) -> Any:
+    if raw is None or raw in (b"", ""):
+        raise MalformedRequest("请求体不能为空，应为 JSON 对象", [{"field": "body", "code": "missing", "message": "请求体不能为空"}])
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedRequest(
+            "请求体不是有效的 JSON", [{"field": "body", "code": "json_invalid", "message": "请求体不是有效的 JSON"}]
+        ) from None
+
+
+def parse_model(model: type[T], data: Any) -> T:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        errors = field_errors(error)
+        fields = "、".join(dict.fromkeys(e["field"] for e in errors))
+        raise ValidationProblem(f"以下字段有误：{fields}", errors) from None

@@ -1,0 +1,118 @@
+"""The state machine's Lambda tasks (statemachine/case.asl.json): thin handlers.
+
+Each parses its event, calls one service function, and answers JSON for the
+execution. Transient errors propagate (the state machine retries them); business
+outcomes are recorded on the matter and returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.observability import logger, metrics, tracer
+from chalicelib.services import workflow_tasks as tasks
+from chalicelib.wiring import services
+
+
+class CaseEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    case_id: str
+
+
+class MatterEvent(CaseEvent):
+    matter: str
+
+
+class WaitEvent(MatterEvent):
+    task_token: str
+
+
+class DecisionEvent(MatterEvent):
+    decision: dict[str, Any]
+
+
+class FailureEvent(CaseEvent):
+    error: dict[str, Any] | None = None
+
+
+class MatterFailureEvent(MatterEvent):
+    error: dict[str, Any] | None = None
+
+
+def _task(fn: Callable[[dict], dict]) -> Callable[[dict, Any], dict]:
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    @tracer.capture_lambda_handler
+    def handler(event: dict, context: Any) -> dict:
+        logger.append_keys(case_id=event.get("case_id"), matter=event.get("matter"))
+        return fn(event)
+
+    handler.__name__ = fn.__name__
+    return handler
+
+
+@_task
+def prejudge_at_submission(event: dict) -> dict:
+    return tasks.prejudge_at_submission(services(), CaseEvent.model_validate(event).case_id)
+
+
+@_task
+def run_matter(event: dict) -> dict:
+    e = MatterEvent.model_validate(event)
+    return tasks.run_matter(services(), e.case_id, e.matter)
+
+
+@_task
+def record_matter_failure(event: dict) -> dict:
+    e = MatterFailureEvent.model_validate(event)
+    return tasks.record_matter_failure(services(), e.case_id, e.matter, e.error)
+
+
+@_task
+def request_decision(event: dict) -> dict:
+    e = WaitEvent.model_validate(event)
+    return tasks.request_decision(services(), e.case_id, e.matter, e.task_token)
+
+
+@_task
+def record_decision(event: dict) -> dict:
+    e = DecisionEvent.model_validate(event)
+    return tasks.record_decision(services(), e.case_id, e.matter, e.decision)
+
+
+@_task
+def record_wait_timeout(event: dict) -> dict:
+    e = MatterEvent.model_validate(event)
+    return tasks.record_wait_timeout(services(), e.case_id, e.matter)
+
+
+@_task
+def finish_case(event: dict) -> dict:
+    return tasks.finish_case(services(), CaseEvent.model_validate(event).case_id)
+
+
+@_task
+def fail_case(event: dict) -> dict:
+    e = FailureEvent.model_validate(event)
+    return tasks.fail_case(services(), e.case_id, e.error)
+
+
+# Lambda function name suffix -> handler; the ASL names them ${<CamelCase>FunctionArn}.
+HANDLERS: dict[str, Callable[[dict, Any], dict]] = {
+    "prejudge_at_submission": prejudge_at_submission,
+    "run_matter": run_matter,
+    "record_matter_failure": record_matter_failure,
+    "request_decision": request_decision,
+    "record_decision": record_decision,
+    "record_wait_timeout": record_wait_timeout,
+    "finish_case": finish_case,
+    "fail_case": fail_case,
+}
+
+
+def substitution_name(function: str) -> str:
+    """`run_matter` -> `RunMatterFunctionArn`, the ASL placeholder."""
+    return "".join(part.title() for part in function.split("_")) + "FunctionArn"

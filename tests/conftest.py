@@ -1,0 +1,109 @@
+"""Shared fixtures: the local stack (moto in-process) and an API client."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ["SSCARD_STAGE"] = "local"
+os.environ.pop("SSCARD_START_LOCAL_STACK", None)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_RESIDENTS = ROOT / "data" / "residents.demo.json"
+
+
+def demo_resident(name: str) -> dict[str, Any]:
+    for r in json.loads(DEMO_RESIDENTS.read_text(encoding="utf-8"))["residents"]:
+        if r["name"] == name:
+            return r
+    raise KeyError(name)
+
+
+@pytest.fixture
+def stack() -> Iterator[Any]:
+    from chalicelib import localstack, wiring
+
+    running = localstack.start(str(DEMO_RESIDENTS))
+    try:
+        yield running
+    finally:
+        running.stop()
+        wiring.reset()
+
+
+class Api:
+    """The Chalice test client with JSON helpers and citizen tokens."""
+
+    def __init__(self, client: Any):
+        self.client = client
+
+    def token(self, resident: dict[str, Any] | str, roles: list[str] | None = None, **claims: Any) -> str:
+        if isinstance(resident, str):
+            resident = demo_resident(resident)
+        body = {
+            "sub": resident["id_number"],
+            "name": resident["name"],
+            "phone_number": resident["phone"],
+            "roles": roles or ["citizen"],
+            **claims,
+        }
+        response = self.post("/dev/token", body)
+        assert response.status_code == 201, response.body
+        return response.json_body["token"]
+
+    def post(
+        self, path: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None, raw: str | None = None
+    ) -> Any:
+        h = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else "")
+        return self.client.http.post(path, headers=h, body=payload)
+
+    def get(self, path: str, token: str | None = None) -> Any:
+        h = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.http.get(path, headers=h)
+
+    def create_case(
+        self, token: str, matters: list[dict[str, Any]], phone: str = "13905590001", headers: dict[str, str] | None = None
+    ) -> Any:
+        notice = self.get("/notice").json_body
+        body = {
+            "consent": {"notice_version": notice["version"], "agreed": True},
+            "matters": matters,
+            "contact": {"phone": phone, "address": "安徽省黄山市屯溪区新安北路18号"},
+        }
+        return self.post("/cases", body, token, headers)
+
+    def wait_for(self, case_id: str, token: str, done: Callable[[dict], bool], timeout: float = 20) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            case = self.get(f"/cases/{case_id}", token).json_body
+            if done(case):
+                return case
+            if time.monotonic() > deadline:
+                raise AssertionError(f"case did not reach the expected state: {json.dumps(case, ensure_ascii=False)}")
+            time.sleep(0.02)
+
+
+FINAL = {"completed", "partially_completed", "rejected", "failed", "withdrawn"}
+
+
+def finished(case: dict) -> bool:
+    return case["status"] in FINAL
+
+
+@pytest.fixture
+def api(stack: Any) -> Iterator[Api]:
+    from chalice.test import Client
+
+    import app as application
+
+    with Client(application.app) as client:
+        yield Api(client)
