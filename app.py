@@ -21,6 +21,7 @@ from chalicelib.auth import Principal, issue_dev_token, require_citizen
 from chalicelib.errors import NotFoundProblem, ValidationProblem
 from chalicelib.http import handles_problems, idempotently, json_response, principal_of
 from chalicelib.models import CreateCaseRequest, DevToken, Health, PrejudgeRequest
+from chalicelib.observability import logger, metrics
 from chalicelib.services import cases
 from chalicelib.settings import get_settings
 from chalicelib.validation import parse_json_body, parse_model
@@ -32,6 +33,20 @@ app.api.cors = False
 
 for _name, _handler in HANDLERS.items():
     app.lambda_function(name=_name)(_handler)
+
+
+@app.middleware("http")
+def observe(event, get_response):  # noqa: ANN001, ANN201
+    """One structured log line per request; the metrics of the request flushed once."""
+    logger.append_keys(path=event.path, method=event.method)
+    try:
+        response = get_response(event)
+        logger.info("request handled", extra={"status": response.status_code})
+        return response
+    finally:
+        if metrics.metric_set:
+            metrics.flush_metrics()
+        logger.remove_keys(["path", "method"])
 
 
 def _request():  # noqa: ANN202
@@ -92,6 +107,7 @@ def create_case() -> Response:
         _request().headers.get("idempotency-key"),
         body,
         lambda: (201, cases.create_case(services(), principal, request)),
+        app.lambda_context,
     )
 
 
@@ -122,6 +138,7 @@ def submit_case(case_id: str) -> Response:
         _request().headers.get("idempotency-key"),
         {"case_id": case_id},
         lambda: (202, cases.submit_case(services(), principal, case_id)),
+        app.lambda_context,
     )
 
 

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import jwt
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
 from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
 from chalicelib.errors import Forbidden, Unauthorized
@@ -21,10 +21,10 @@ ROLES = ("citizen", "clerk", "reviewer", "pension_system", "bank")
 
 
 class Principal(BaseModel):
+    roles: list[str] = Field(min_length=1)
     sub: str = Field(min_length=1, max_length=64, description="公民为身份证号码；工作人员为工号")
     name: str = Field(default="", max_length=40)
     phone_number: str | None = Field(default=None, pattern=r"^1\d{10}$")
-    roles: list[str] = Field(min_length=1)
     district: str | None = Field(default=None, pattern=r"^\d{6}$")
     service_point: str | None = Field(default=None, max_length=64)
 
@@ -35,6 +35,13 @@ class Principal(BaseModel):
         if unknown:
             raise ValueError(f"未知角色：{', '.join(unknown)}")
         return roles
+
+    @field_validator("sub")
+    @classmethod
+    def _citizen_is_a_resident(cls, sub: str, info: ValidationInfo) -> str:
+        if "citizen" in (info.data.get("roles") or []) and not is_valid_resident_id(sub):
+            raise ValueError("公民身份的 sub 须为有效的18位居民身份证号码")
+        return sub
 
     def has(self, role: str) -> bool:
         return role in self.roles

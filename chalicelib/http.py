@@ -75,7 +75,14 @@ def _persistence(table: str) -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(table_name=table, boto3_client=services().client("dynamodb"))
 
 
-def idempotently(operation: str, principal: Principal, key: str | None, body: Any, run: Callable[[], tuple[int, dict]]) -> Response:
+def idempotently(
+    operation: str,
+    principal: Principal,
+    key: str | None,
+    body: Any,
+    run: Callable[[], tuple[int, dict]],
+    lambda_context: Any = None,
+) -> Response:
     """Run a creating request once per `Idempotency-Key` (api.md conventions).
 
     A repeat with the same key and body answers the first answer and does nothing
@@ -96,6 +103,8 @@ def idempotently(operation: str, principal: Principal, key: str | None, body: An
         expires_after_seconds=settings.idempotency_expiry_seconds,
         raise_on_no_idempotency_key=True,
     )
+    if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
+        config.register_lambda_context(lambda_context)
 
     def once(request: dict) -> dict:
         status, payload = run()

@@ -241,12 +241,14 @@ def request_decision(services: Services, case_id: str, code: str, task_token: st
     if _start_matter(services, case_id, code, MatterStatus.AWAITING_REVIEW):
         services.store.add_event(case_id, "awaiting_review", f"{matter_name(code)}：已提交经办部门审核", matter=code)
     logger.info("matter awaiting department", extra={"case_id": case_id, "matter": code, "department": department})
+    metrics.add_metric(name="DepartmentWaitsStarted", unit=MetricUnit.Count, value=1)
     return {"matter": code, "status": MatterStatus.AWAITING_REVIEW.value}
 
 
 def record_decision(services: Services, case_id: str, code: str, decision: dict[str, Any]) -> dict[str, Any]:
     """The department answered through the task token: record its outcome."""
     record = _load(services, case_id)
+    metrics.add_metric(name="DepartmentDecisions", unit=MetricUnit.Count, value=1)
     if decision.get("decision") == "approve":
         result = {k: v for k, v in decision.items() if k != "decision"}
         if _finish_matter(services, case_id, code, MatterStatus.SUCCEEDED, result=result):

@@ -1,0 +1,236 @@
+"""The HTTP contract: authentication, privacy, validation, idempotency, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from chalicelib.wiring import services
+from tests.conftest import demo_resident, finished
+
+
+def my_cases(api, token):
+    return api.get("/cases", token).json_body["cases"]
+
+
+def assert_problem(response, status, field=None):
+    assert response.status_code == status, response.body
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body = response.json_body
+    assert body["status"] == status and body["title"] and body["detail"]
+    if field:
+        assert field in [e.get("field") for e in body["errors"]], body
+        assert all(e["message"] for e in body["errors"])
+    return body
+
+
+def test_health_and_openapi_need_no_login(api):
+    assert api.get("/health").json_body == {"status": "ok", "stage": "local"}
+    document = api.get("/openapi.json").json_body
+    assert document["openapi"] == "3.1.0"
+    schemas = document["components"]["schemas"]
+    for name in ("CreateCaseRequest", "CaseView", "PrejudgeResult", "ProblemDetails", "MatterChoice", "Contact"):
+        assert name in schemas
+    # every reference resolves
+    text = json.dumps(document)
+    for ref in {part.split('"')[0] for part in text.split('"$ref": "#/components/schemas/')[1:]}:
+        assert ref in schemas, ref
+    assert set(document["paths"]) >= {"/notice", "/matters", "/prejudge", "/cases", "/cases/{case_id}", "/cases/{case_id}/submit"}
+
+
+def test_the_matters_catalogue_lists_all_eight_matters_with_their_forms(api):
+    matters = api.get("/matters").json_body["matters"]
+    assert [m["code"] for m in matters] == [
+        "apply",
+        "reissue",
+        "activate",
+        "loss",
+        "cancel",
+        "info_change",
+        "status_query",
+        "pension_account",
+    ]
+    reissue = next(m for m in matters if m["code"] == "reissue")
+    assert reissue["time_limit_text"] == "1个工作日"
+    assert {f["name"] for f in reissue["form_fields"]} == {"kind", "bank", "branch"}
+
+
+def test_requests_without_a_valid_token_answer_401(api):
+    assert_problem(api.get("/cases"), 401)
+    assert_problem(api.get("/cases", token="not-a-jwt"), 401)
+
+
+def test_a_token_for_a_citizen_with_a_bad_resident_id_is_refused_naming_the_field(api):
+    response = api.post("/dev/token", {"sub": "341003199002150038", "roles": ["citizen"]})
+    body = assert_problem(response, 422, "sub")
+    assert "身份证" in body["errors"][0]["message"]
+
+
+def test_a_prejudgment_answers_every_failing_matter_without_creating_anything(api):
+    token = api.token("李强")
+    response = api.post(
+        "/prejudge",
+        {"matters": [{"code": "activate"}, {"code": "apply", "form": {"bank": "中国银行", "branch": "屯溪支行"}}]},
+        token,
+    )
+    assert response.status_code == 200
+    body = response.json_body
+    assert body["passed"] is False
+    verdicts = {m["matter"]: [e["code"] for e in m["errors"]] for m in body["matters"]}
+    assert verdicts == {"apply": ["CONFLICTING_MATTERS", "CARD_EXISTS"], "activate": ["CONFLICTING_MATTERS"]}
+    assert my_cases(api, token) == []
+
+
+def test_creating_a_case_that_fails_prejudgment_answers_422_with_codes_and_reasons(api):
+    token = api.token("吴磊")
+    response = api.create_case(token, [{"code": "activate"}])
+    body = assert_problem(response, 422)
+    assert body["errors"] == [{"matter": "activate", "code": "NO_CARD", "message": "未查询到您名下有效的社会保障卡"}]
+    assert my_cases(api, token) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "status", "field"),
+    [
+        (lambda b: "{not json", 400, "body"),
+        (lambda b: {**b, "matters": [{"code": "teleport"}]}, 422, "matters[0].code"),
+        (lambda b: {**b, "matters": []}, 422, "matters"),
+        (lambda b: {**b, "matters": [{"code": "activate"}, {"code": "activate"}]}, 422, "matters"),
+        (lambda b: {k: v for k, v in b.items() if k != "consent"}, 422, "consent"),
+        (lambda b: {**b, "consent": {**b["consent"], "agreed": False}}, 422, "consent.agreed"),
+        (lambda b: {**b, "consent": {**b["consent"], "notice_version": "2019.1"}}, 422, "consent.notice_version"),
+        (lambda b: {**b, "contact": {"phone": "12345", "address": "黄山市"}}, 422, "contact.phone"),
+        (lambda b: {**b, "matters": [{"code": "loss", "form": {"action": "destroy"}}]}, 422, "matters[0].form.action"),
+        (lambda b: {**b, "matters": [{"code": "activate", "form": {"x": 1}}]}, 422, "matters[0].form.x"),
+        (lambda b: {**b, "surprise": True}, 422, "surprise"),
+        (lambda b: [], 422, "body"),
+    ],
+    ids=[
+        "malformed",
+        "unknown-matter",
+        "no-matter",
+        "twice",
+        "no-consent",
+        "consent-refused",
+        "old-notice",
+        "bad-phone",
+        "bad-form",
+        "extra-form-field",
+        "extra-field",
+        "not-an-object",
+    ],
+)
+def test_bad_case_requests_answer_4xx_naming_the_field_and_create_nothing(api, mutate, status, field):
+    token = api.token("李强")
+    good = {
+        "consent": {"notice_version": api.get("/notice").json_body["version"], "agreed": True},
+        "matters": [{"code": "activate"}],
+        "contact": {"phone": "13905590002", "address": "黄山市黄山区"},
+    }
+    bad = mutate(good)
+    response = api.post("/cases", None, token, raw=bad if isinstance(bad, str) else json.dumps(bad))
+    assert_problem(response, status, field)
+    assert my_cases(api, token) == []
+    assert services().card_system.current_card(demo_resident("李强")["id_number"]).status.value == "issued"
+
+
+def test_another_citizens_case_answers_404_and_cannot_be_submitted(api):
+    owner = api.token("李强")
+    stranger = api.token("王芳")
+    case_id = api.create_case(owner, [{"code": "activate"}]).json_body["case_id"]
+    assert_problem(api.get(f"/cases/{case_id}", stranger), 404)
+    assert_problem(api.post(f"/cases/{case_id}/submit", None, stranger), 404)
+    assert_problem(api.get("/cases/not-a-case-id", owner), 404)
+    assert api.get(f"/cases/{case_id}", owner).json_body["status"] == "draft"
+
+
+def test_a_citizen_sees_their_full_id_number_and_a_reviewer_would_see_it_masked(api):
+    from chalicelib.auth import Principal
+    from chalicelib.services.cases import case_view
+
+    resident = demo_resident("李强")
+    token = api.token(resident)
+    case = api.create_case(token, [{"code": "status_query"}]).json_body
+    assert case["applicant"]["id_number"] == resident["id_number"]
+    staff = Principal(sub="hr-001", roles=["reviewer"], district="341003")
+    view = case_view(services().store.get(case["case_id"]), staff)
+    assert view.applicant.id_number == resident["id_number"][:6] + "********" + resident["id_number"][-4:]
+
+
+def test_my_cases_are_listed_newest_first_and_paginated(api):
+    token = api.token("王芳")
+    ids = [api.create_case(token, [{"code": "status_query"}]).json_body["case_id"] for _ in range(3)]
+    first = api.get("/cases?limit=2", token).json_body
+    assert [c["case_id"] for c in first["cases"]] == ids[::-1][:2]
+    second = api.get(f"/cases?limit=2&cursor={first['next_cursor']}", token).json_body
+    assert [c["case_id"] for c in second["cases"]] == ids[:1]
+    assert_problem(api.get("/cases?limit=0", token), 422, "limit")
+    assert_problem(api.get("/cases?cursor=garbage", token), 422, "cursor")
+    # another person's cursor does not page through their cases
+    other = api.token("李强")
+    assert_problem(api.get(f"/cases?limit=2&cursor={first['next_cursor']}", other), 422, "cursor")
+
+
+def test_a_repeated_create_with_the_same_idempotency_key_answers_the_first_case(api):
+    token = api.token("王芳")
+    first = api.create_case(token, [{"code": "status_query"}], headers={"Idempotency-Key": "k-1"})
+    again = api.create_case(token, [{"code": "status_query"}], headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json_body["case_id"] == again.json_body["case_id"]
+    assert len(my_cases(api, token)) == 1
+    other_body = api.create_case(token, [{"code": "info_change", "form": {"address": "黄山市某路"}}], headers={"Idempotency-Key": "k-1"})
+    assert_problem(other_body, 422, "Idempotency-Key")
+    assert len(my_cases(api, token)) == 1
+
+
+def test_the_same_idempotency_key_from_two_people_creates_two_cases(api):
+    a, b = api.token("王芳"), api.token("徐丽")
+    assert api.create_case(a, [{"code": "status_query"}], headers={"Idempotency-Key": "same"}).status_code == 201
+    assert api.create_case(b, [{"code": "status_query"}], headers={"Idempotency-Key": "same"}).status_code == 201
+    assert len(my_cases(api, a)) == len(my_cases(api, b)) == 1
+
+
+def test_two_concurrent_submits_of_one_case_start_one_execution(api):
+    from chalicelib.auth import Principal
+    from chalicelib.errors import ConflictProblem
+    from chalicelib.services.cases import submit_case
+
+    resident = demo_resident("李强")
+    token = api.token(resident)
+    case_id = api.create_case(token, [{"code": "activate"}]).json_body["case_id"]
+    principal = Principal(sub=resident["id_number"], roles=["citizen"])
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def submit():
+        barrier.wait()
+        try:
+            outcomes.append(submit_case(services(), principal, case_id)["status"])
+        except ConflictProblem:
+            outcomes.append("409")
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 4
+    case = api.wait_for(case_id, token, finished)
+    assert case["status"] == "completed"
+    executions = services().client("stepfunctions").list_executions(stateMachineArn=services().settings.state_machine_arn)["executions"]
+    assert [e["name"] for e in executions] == [case_id]
+    assert sum(e["kind"] == "submitted" for e in case["timeline"]) == 1
+    # and a later submit of the finished case is a conflict
+    assert_problem(api.post(f"/cases/{case_id}/submit", None, token), 409)
+
+
+def test_a_double_submit_over_http_with_one_idempotency_key_answers_the_first_answer(api):
+    token = api.token("李强")
+    case_id = api.create_case(token, [{"code": "activate"}]).json_body["case_id"]
+    first = api.post(f"/cases/{case_id}/submit", None, token, headers={"Idempotency-Key": "submit-1"})
+    again = api.post(f"/cases/{case_id}/submit", None, token, headers={"Idempotency-Key": "submit-1"})
+    assert first.status_code == again.status_code == 202
+    assert first.json_body == again.json_body
+    api.wait_for(case_id, token, finished)
