@@ -313,11 +313,31 @@ def finish_case(services: Services, case_id: str) -> dict[str, Any]:
 
 
 def fail_case(services: Services, case_id: str, error: dict | None) -> dict[str, Any]:
-    """The last resort when the run itself broke: no case stays `processing`."""
+    """The last resort when the run itself broke: no case stays `processing`.
+
+    Independent of `finish_case` (which may be what broke): every open matter fails,
+    the case takes the status its matters give, or `failed`.
+    """
     logger.error("case workflow failed", extra={"case_id": case_id, "error": (error or {}).get("Error")})
+    metrics.add_metric(name="CaseWorkflowsFailed", unit=MetricUnit.Count, value=1)
     record = _load(services, case_id)
     for code, matter in record.matters.items():
         if matter["status"] not in FINAL_MATTER_STATUSES:
             _finish_matter(services, case_id, code, MatterStatus.FAILED, reason=messages.SYSTEM_FAILURE_REASON, reason_code="SYSTEM_ERROR")
-    metrics.add_metric(name="CaseWorkflowsFailed", unit=MetricUnit.Count, value=1)
-    return finish_case(services, case_id)
+    record = _load(services, case_id)
+    try:
+        status = finished_case_status(m["status"] for m in record.matters.values())
+    except ValueError:
+        status = CaseStatus.FAILED
+    finished_at = now_iso()
+    case = _set_case(
+        services,
+        case_id,
+        lambda c: (
+            None if c["status"] in FINAL_CASE_STATUSES else {"status": status.value, "finished_at": finished_at, "updated_at": finished_at}
+        ),
+    )
+    if case.get("finished_at") == finished_at:
+        services.store.add_event(case_id, "finished", f"案件{messages.CASE_STATUS_NAMES[status]}（办理过程出现系统故障）")
+        notify_applicant(services, record, messages.case_finished(case_id, status, [messages.SYSTEM_FAILURE_REASON]))
+    return {"case_id": case_id, "status": case["status"]}

@@ -1,0 +1,108 @@
+"""No failure leaves a case `processing`; pre-judgment runs again at submission."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.adapters.simulators import CardSystemSimulator
+from chalicelib.services import workflow_tasks
+from chalicelib.wiring import services
+from tests.conftest import demo_resident, finished
+
+
+def draft(api, name, matters):
+    resident = demo_resident(name)
+    token = api.token(resident)
+    created = api.create_case(token, matters, phone=resident["phone"])
+    assert created.status_code == 201, created.body
+    return resident, token, created.json_body["case_id"]
+
+
+def submit_and_wait(api, token, case_id):
+    assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
+    return api.wait_for(case_id, token, finished, timeout=30)
+
+
+def test_prejudgment_at_submission_rejects_the_case_when_the_card_changed_after_the_draft(api):
+    resident, token, case_id = draft(api, "李强", [{"code": "activate"}, {"code": "status_query"}])
+    services().card_system.activate(resident["id_number"], "activated-at-a-bank-counter-meanwhile")
+    case = submit_and_wait(api, token, case_id)
+    assert case["status"] == "rejected"
+    matters = {m["code"]: m for m in case["matters"]}
+    assert matters["activate"]["status"] == "rejected"
+    assert matters["activate"]["reason_code"] == "CARD_ALREADY_ACTIVE"
+    assert matters["status_query"]["reason_code"] == "NOT_RUN"
+    assert any(e["kind"] == "prejudgment_failed" for e in case["timeline"])
+    assert any("未通过条件预判" in n["text"] for n in case["notifications"])
+
+
+def test_an_open_application_in_another_case_fails_prejudgment_at_submission(api):
+    resident, token, first = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行", "branch": "休宁支行"}}])
+    _, _, second = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行", "branch": "休宁支行"}}])
+    assert api.post(f"/cases/{first}/submit", None, token).status_code == 202
+    api.wait_for(first, token, lambda c: c["matters"][0]["status"] == "awaiting_review")
+    case = submit_and_wait(api, token, second)
+    assert case["status"] == "rejected"
+    assert case["matters"][0]["reason_code"] == "APPLICATION_IN_PROGRESS"
+
+
+def test_a_card_system_outage_fails_the_matter_and_the_case_finishes(api, monkeypatch):
+    def outage(self, id_number, operation_id):
+        raise ConnectionError("card system unreachable")
+
+    monkeypatch.setattr(CardSystemSimulator, "activate", outage)
+    resident, token, case_id = draft(
+        api, "李强", [{"code": "activate"}, {"code": "info_change", "form": {"address": "黄山市黄山区新路1号"}}]
+    )
+    case = submit_and_wait(api, token, case_id)
+    matters = {m["code"]: m for m in case["matters"]}
+    assert matters["activate"]["status"] == "failed"
+    assert matters["activate"]["reason_code"] == "SYSTEM_ERROR"
+    assert matters["info_change"]["status"] == "succeeded"
+    assert case["status"] == "partially_completed"
+
+
+def test_a_transient_conflict_is_retried_and_the_matter_succeeds(api, monkeypatch):
+    from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
+
+    real = CardSystemSimulator.activate
+    calls = []
+
+    def flaky(self, id_number, operation_id):
+        calls.append(operation_id)
+        if len(calls) == 1:
+            raise ConcurrentUpdate("lost a race")
+        return real(self, id_number, operation_id)
+
+    monkeypatch.setattr(CardSystemSimulator, "activate", flaky)
+    resident, token, case_id = draft(api, "李强", [{"code": "activate"}])
+    case = submit_and_wait(api, token, case_id)
+    assert case["status"] == "completed"
+    assert len(calls) == 2 and calls[0] == calls[1]
+    assert services().card_system.current_card(resident["id_number"]).status.value == "active"
+
+
+def test_replaying_an_activation_with_the_same_operation_id_is_harmless(stack):
+    resident = demo_resident("李强")
+    cards = services().card_system
+    first = cards.activate(resident["id_number"], "case-1#activate")
+    again = cards.activate(resident["id_number"], "case-1#activate")
+    assert first.status.value == again.status.value == "active"
+    from chalicelib.ports import ExternalRefusal
+
+    with pytest.raises(ExternalRefusal) as refused:
+        cards.activate(resident["id_number"], "case-2#activate")
+    assert refused.value.code == "CARD_ALREADY_ACTIVE"
+
+
+def test_when_finishing_the_case_breaks_the_fallback_still_finishes_it(api, monkeypatch):
+    def broken(services_, case_id):
+        raise RuntimeError("a bug in finish_case")
+
+    monkeypatch.setattr(workflow_tasks, "finish_case", broken)
+    resident, token, case_id = draft(api, "李强", [{"code": "activate"}])
+    case = submit_and_wait(api, token, case_id)
+    assert case["status"] == "completed"  # the matter did succeed; only the summary step broke
+    assert any("系统故障" in e["text"] for e in case["timeline"])
+    execution = services().workflow.describe(case_id)
+    assert execution["status"] == "FAILED"  # and operators see the broken run
