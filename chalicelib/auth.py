@@ -24,8 +24,8 @@ class Principal(BaseModel):
     roles: list[str] = Field(min_length=1)
     sub: str = Field(min_length=1, max_length=64, description="公民为身份证号码；工作人员为工号")
     name: str = Field(default="", max_length=40)
-    phone_number: str | None = Field(default=None, pattern=r"^1\d{10}$")
-    district: str | None = Field(default=None, pattern=r"^\d{6}$")
+    phone_number: str | None = Field(default=None, pattern=r"^1[0-9]{10}$")
+    district: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
     service_point: str | None = Field(default=None, max_length=64)
 
     @field_validator("roles")

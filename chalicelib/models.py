@@ -39,7 +39,7 @@ class Consent(_In):
 
 
 class Contact(_In):
-    phone: str = Field(pattern=r"^1\d{10}$", description="联系电话（11位手机号）")
+    phone: str = Field(pattern=r"^1[0-9]{10}$", description="联系电话（11位手机号）")
     address: str = Field(min_length=2, max_length=200, description="联系地址")
 
 

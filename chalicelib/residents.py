@@ -57,9 +57,9 @@ class ResidentShared(_Strict):
 class Resident(_Strict):
     id_number: str
     name: str = Field(min_length=1, max_length=40)
-    phone: str = Field(pattern=r"^1\d{10}$")
+    phone: str = Field(pattern=r"^1[0-9]{10}$")
     address: str = Field(min_length=1)
-    district: str = Field(pattern=r"^\d{6}$")
+    district: str = Field(pattern=r"^[0-9]{6}$")
     card: ResidentCard | None = None
     pension: ResidentPension | None = None
     shared: ResidentShared = ResidentShared()

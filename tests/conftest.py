@@ -105,5 +105,5 @@ def api(stack: Any) -> Iterator[Api]:
 
     import app as application
 
-    with Client(application.app) as client:
+    with Client(application.app, stage_name="local") as client:
         yield Api(client)

@@ -170,7 +170,7 @@ class CardSystemSimulator(_SimulatorTable):
 
     def change_contact(self, id_number: str, phone: str | None, address: str | None, operation_id: str) -> ResidentProfile:
         card = self.current_card(id_number)
-        if card is None or card.status in (CardStatus.CANCELLED, CardStatus.REPLACED):
+        if card is None or card.status == CardStatus.CANCELLED:
             raise ExternalRefusal("NO_CARD", "未查询到社会保障卡记录，不能变更信息")
         sets, values = ["last_operation = :op"], {":op": operation_id}
         if phone is not None:

@@ -180,7 +180,7 @@ class CancelForm(_Form):
 
 
 class InfoChangeForm(_Form):
-    phone: str | None = Field(default=None, pattern=r"^1\d{10}$", description="11位手机号")
+    phone: str | None = Field(default=None, pattern=r"^1[0-9]{10}$", description="11位手机号")
     address: str | None = Field(default=None, min_length=2, max_length=200)
 
     @model_validator(mode="after")

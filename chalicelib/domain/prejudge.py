@@ -190,7 +190,8 @@ def _is_payout_account(card: Card, pension: PensionRecord | None) -> bool:
 
 
 def _check_info_change(card: Card | None) -> list[Reason]:
-    if card is None or card.status in (CardStatus.CANCELLED, CardStatus.REPLACED):
+    """Any card record not cancelled (domain.md §3): contact details live on the person."""
+    if card is None or card.status == CardStatus.CANCELLED:
         return [NO_CARD]
     return []
 

@@ -20,7 +20,7 @@ def is_valid_resident_id(value: str) -> bool:
     if not isinstance(value, str):
         return False
     value = normalize_resident_id(value)
-    if len(value) != 18 or not re.fullmatch(r"\d{17}[\dX]", value):
+    if len(value) != 18 or not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         return False
     return ric.is_valid(value)
 

@@ -287,15 +287,7 @@ def test_cancel_of_a_payout_card_is_refused_even_at_a_counter_for_a_deceased_hol
         ("active", []),
         ("lost", []),
         ("cancelled", ["NO_CARD"]),
-        pytest.param(
-            "replaced",
-            [],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="domain.md §3: info_change passes when 'the person has a card record not `cancelled`'; "
-                "prejudge._check_info_change also refuses a `replaced` card with NO_CARD",
-            ),
-        ),
+        ("replaced", []),
     ],
 )
 def test_info_change_passes_for_any_card_record_that_is_not_cancelled(state: str, expected: list[str]) -> None:
