@@ -14,15 +14,17 @@ if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in thi
 
     _stack = localstack.start()
 
+from datetime import UTC, datetime
+
 from chalice import Chalice, Response
 
 from chalicelib import openapi
-from chalicelib.auth import Principal, issue_dev_token, require_citizen
+from chalicelib.auth import Principal, issue_dev_token, require_citizen, require_staff
 from chalicelib.errors import NotFoundProblem, ValidationProblem
 from chalicelib.http import handles_problems, idempotently, json_response, principal_of
-from chalicelib.models import CreateCaseRequest, DevToken, Health, PrejudgeRequest
+from chalicelib.models import CreateCaseRequest, DecisionRequest, DevToken, Health, JobRunRequest, PensionDecisionRequest, PrejudgeRequest
 from chalicelib.observability import logger, metrics
-from chalicelib.services import cases
+from chalicelib.services import bank, cases, deadlines, payouts, reviews
 from chalicelib.settings import get_settings
 from chalicelib.validation import parse_json_body, parse_model
 from chalicelib.wiring import services
@@ -142,6 +144,86 @@ def submit_case(case_id: str) -> Response:
     )
 
 
+# --- departments and partners -----------------------------------------------------
+
+
+def _page_params() -> tuple[int, str | None]:
+    params = _request().query_params or {}
+    raw_limit = params.get("limit", "20")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 50:
+        raise ValidationProblem("每页数量须为1至50", [{"field": "limit", "code": "invalid", "message": "每页数量须为1至50的整数"}])
+    return int(raw_limit), params.get("cursor")
+
+
+def _pending_only() -> None:
+    status = (_request().query_params or {}).get("status", "pending")
+    if status != "pending":
+        raise ValidationProblem("目前只能查询待审核事项", [{"field": "status", "code": "invalid", "message": "status 只能为 pending"}])
+
+
+@app.route("/reviews", methods=["GET"])
+@handles_problems
+def list_reviews() -> Response:
+    principal = require_staff(principal_of(_request()), "reviewer")
+    _pending_only()
+    limit, cursor = _page_params()
+    return json_response(reviews.list_pending(services(), principal, "hr", limit, cursor))
+
+
+@app.route("/reviews/{review_id}/decision", methods=["POST"])
+@handles_problems
+def decide_review(review_id: str) -> Response:
+    principal = require_staff(principal_of(_request()), "reviewer")
+    request = parse_model(DecisionRequest, parse_json_body(_request().raw_body))
+    return json_response(reviews.decide(services(), principal, review_id, request, "hr"))
+
+
+@app.route("/pension/requests", methods=["GET"])
+@handles_problems
+def list_pension_requests() -> Response:
+    principal = require_staff(principal_of(_request()), "pension_system")
+    _pending_only()
+    limit, cursor = _page_params()
+    return json_response(reviews.list_pending(services(), principal, "pension", limit, cursor))
+
+
+@app.route("/pension/requests/{request_id}/decision", methods=["POST"])
+@handles_problems
+def decide_pension_request(request_id: str) -> Response:
+    principal = require_staff(principal_of(_request()), "pension_system")
+    request = parse_model(PensionDecisionRequest, parse_json_body(_request().raw_body))
+    return json_response(reviews.decide_pension(services(), principal, request_id, request))
+
+
+@app.route("/bank/cards/{card_id}/issued", methods=["POST"])
+@handles_problems
+def bank_card_issued(card_id: str) -> Response:
+    require_staff(principal_of(_request()), "bank")
+    return json_response(bank.card_issued(services(), card_id))
+
+
+# --- scheduled jobs (EventBridge Scheduler passes the scheduled time as "time") ------
+
+
+@app.lambda_function(name="deadline_alerts")
+def deadline_alerts_job(event: dict, context: object) -> dict:
+    return deadlines.run_deadline_alerts(services(), _event_time(event))
+
+
+def _event_time(event: dict) -> datetime:
+    raw = (event or {}).get("time")
+    moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.lambda_function(name="payout_switch")
+def payout_switch_job(event: dict, context: object) -> dict:
+    return payouts.run_payout_switch(services(), _event_time(event))
+
+
+JOBS = {"deadline-alerts": deadlines.run_deadline_alerts, "payout-switch": payouts.run_payout_switch}
+
+
 # --- local stack only (absent from every deployed stage) --------------------------
 
 if get_settings().is_local:
@@ -165,3 +247,11 @@ if get_settings().is_local:
             return json_response({"sent": _local.outbox()})
         except KeyError:
             raise NotFoundProblem("本地消息箱不可用") from None
+
+    @app.route("/dev/jobs/{job}/run", methods=["POST"])
+    @handles_problems
+    def dev_run_job(job: str) -> Response:
+        if job not in JOBS:
+            raise NotFoundProblem(f"没有名为 {job} 的定时任务（可用：{', '.join(JOBS)}）")
+        request = parse_model(JobRunRequest, parse_json_body(_request().raw_body))
+        return json_response(JOBS[job](services(), request.time))

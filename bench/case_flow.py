@@ -37,7 +37,6 @@ def count_call(event_name: str, **_: object) -> None:
         calls[(service, operation)] += 1
 
 
-
 from chalice.test import Client  # noqa: E402
 
 from chalicelib import localstack, wiring  # noqa: E402

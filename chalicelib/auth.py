@@ -101,3 +101,12 @@ def require_citizen(principal: Principal) -> Principal:
     if not principal.has("citizen") or not is_valid_resident_id(principal.sub):
         raise Forbidden("此操作仅限本人办理：需要公民身份登录")
     return principal
+
+
+def require_staff(principal: Principal, role: str) -> Principal:
+    """A staff role; reviewers are scoped to their district."""
+    if not principal.has(role):
+        raise Forbidden("无权进行此操作")
+    if role == "reviewer" and not principal.district:
+        raise Forbidden("审核人员的令牌缺少所属区县（district）")
+    return principal

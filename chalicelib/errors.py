@@ -81,3 +81,9 @@ class RequestInProgress(Problem):
     status = 409
     type = "https://sscard.example.gov.cn/problems/in-progress"
     title = "相同的请求正在处理中"
+
+
+class GoneProblem(Problem):
+    status = 410
+    type = "https://sscard.example.gov.cn/problems/gone"
+    title = "已超过办理时限"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
 from chalicelib.domain.catalogue import MatterCode
@@ -191,3 +192,75 @@ class DevTokenRequest(BaseModel):
 class DevToken(BaseModel):
     token: str
     token_type: str = "Bearer"
+
+
+# --- departments and partners ---------------------------------------------------
+
+
+class DecisionRequest(_In):
+    decision: Literal["approve", "reject"] = Field(description="approve 通过 / reject 驳回")
+    reason: str | None = Field(default=None, min_length=2, max_length=200, description="驳回理由（驳回时必填）")
+
+    @model_validator(mode="after")
+    def _reason_for_rejection(self) -> DecisionRequest:
+        if self.decision == "reject" and not self.reason:
+            raise ValueError("驳回时须填写理由")
+        return self
+
+
+class PensionDecisionRequest(_In):
+    decision: Literal["accept", "reject"] = Field(description="accept 受理 / reject 不予受理")
+    reason: str | None = Field(default=None, min_length=2, max_length=200, description="不予受理的理由（reject 时必填）")
+    accepted_at: datetime | None = Field(default=None, description="养老保险系统受理时间（带时区）；缺省为收到决定的时间")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PensionDecisionRequest:
+        if self.decision == "reject" and not self.reason:
+            raise ValueError("不予受理时须填写理由")
+        if self.accepted_at is not None and self.accepted_at.tzinfo is None:
+            raise ValueError("受理时间须带时区，例如 2026-12-15T23:59:00+08:00")
+        return self
+
+
+class ReviewView(BaseModel):
+    review_id: str
+    case_id: str
+    matter: MatterCode
+    matter_name: str
+    department: str
+    district: str
+    applicant_name: str
+    applicant_id_number: str = Field(description="脱敏的身份证号码")
+    channel: str
+    form: dict[str, Any]
+    status: str = Field(description="pending / decided / timed_out")
+    due_at: str | None = Field(default=None, description="办结时限（Asia/Shanghai）")
+    submitted_at: str | None = None
+    decision: str | None = None
+    reason: str | None = None
+    decided_at: str | None = None
+    result: dict[str, Any] | None = Field(default=None, description="办理结果（如养老金发放账号的生效月份）")
+
+
+class ReviewList(BaseModel):
+    reviews: list[ReviewView]
+    next_cursor: str | None = None
+
+
+class CardIssued(BaseModel):
+    card_id: str
+    status: str
+    bank: str
+    branch: str
+    issued_on: str | None = None
+
+
+class JobRunRequest(_In):
+    time: datetime = Field(description="ISO 8601 with offset: the moment the schedule fires")
+
+    @field_validator("time")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("时间须带时区，例如 2026-11-30T09:00:00+08:00")
+        return value

@@ -53,6 +53,10 @@ class PensionSystem(Protocol):
 
     def record(self, id_number: str) -> PensionRecord | None: ...
 
+    def accept_change(self, id_number: str, account: str, month: str, request_id: str) -> PensionRecord: ...
+
+    def switch_payout(self, id_number: str, request_id: str) -> tuple[PensionRecord, bool]: ...
+
 
 class DataSharing(Protocol):
     """The government data-sharing service (数据共享): ID e-license, police photo."""
@@ -62,6 +66,8 @@ class DataSharing(Protocol):
 
 class Notifier(Protocol):
     def send_sms(self, phone: str, text: str) -> str: ...
+
+    def alert_department(self, department: str, district: str, level: str, subject: str, text: str) -> str: ...
 
 
 class Workflow(Protocol):

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     jwt_issuer: str = "sscard-local"
 
     notice_version: str = "2023.1"
+    # Department waits (domain.md §5): warn this long before the due time, and end a
+    # wait that is still undecided this many working days after its due day.
+    alert_warning_hours: float = 4.0
+    review_expiry_working_days: int = 5
+    holidays_dir: str | None = None
+    # Pension payout account changes accepted after this day of the month take effect
+    # a month later (domain.md §6).
+    payout_cutoff_day: int = 15  # default: data/holidays in the package
     idempotency_expiry_seconds: int = 24 * 3600
     residents_file: str = "data/residents.demo.json"
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -21,14 +23,30 @@ from chalicelib.adapters.dynamo_cases import DynamoCaseStore
 from chalicelib.adapters.notifier import SnsNotifier
 from chalicelib.adapters.simulators import CardSystemSimulator, DataSharingSimulator, PensionSystemSimulator
 from chalicelib.adapters.workflow import StepFunctionsWorkflow
+from chalicelib.domain import messages
+from chalicelib.domain.workdays import WorkingDayCalendar
+from chalicelib.observability import logger
 from chalicelib.settings import Settings, get_settings
 
 _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class Services:
     settings: Settings
+    # The business clock: submission, decision and acceptance times come from here
+    # (tests set it to the moments the rules turn on).
+    clock: Callable[[], datetime] = field(default=_utc_now)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def now_iso(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def person_key(self, id_number: str) -> str:
         """HMAC-SHA256 of the resident ID: the person's key in every index."""
@@ -64,7 +82,24 @@ class Services:
 
     @cached_property
     def notifier(self) -> SnsNotifier:
-        return SnsNotifier(self.client("sns"))
+        return SnsNotifier(self.client("sns"), self.settings.department_topic_arn)
+
+    @cached_property
+    def calendar(self) -> WorkingDayCalendar:
+        from pathlib import Path
+
+        data_dir = Path(self.settings.holidays_dir) if self.settings.holidays_dir else None
+        return WorkingDayCalendar(data_dir=data_dir, on_fallback=self._calendar_fallback)
+
+    def _calendar_fallback(self, year: int) -> None:
+        """A year without holiday data: warn, and alert the operators once for that year."""
+        logger.warning("no holiday data for this year: Monday to Friday are taken as working days", extra={"year": year})
+        try:  # never break a due-time computation for the sake of the alert
+            if self.store.put_once("ALERT#calendar-fallback", str(year), {"year": year}):
+                subject, text = messages.calendar_fallback_alert(year)
+                self.notifier.alert_department("operator", "-", "calendar", subject, text)
+        except Exception:
+            logger.exception("could not raise the calendar fallback alert", extra={"year": year})
 
     @cached_property
     def workflow(self) -> StepFunctionsWorkflow:

@@ -26,6 +26,8 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 PERSON_INDEX = "ByPerson"
+DISTRICT_DUE_INDEX = "ByDistrictDue"  # pending reviews of a department in a district, by due time
+DUE_INDEX = "ByDue"  # open waits (and other dated work) across the city, by due time
 
 
 class ConcurrentUpdate(Exception):
@@ -53,7 +55,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk", "entity")
+_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "entity")
 
 
 def _strip(item: dict) -> dict:
@@ -140,8 +142,139 @@ class DynamoCaseStore:
         self._table.put_item(Item=self._event_item(case_id, event), ConditionExpression="attribute_not_exists(pk)")
         return event
 
-    def put_wait(self, case_id: str, code: str, wait: dict) -> None:
-        self._table.put_item(Item={**wait, "pk": f"CASE#{case_id}", "sk": f"WAIT#{code}", "entity": "wait", "created_at": now_iso()})
+    def put_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str | None, due_key: str | None) -> bool:
+        """Record a department wait once; a replay keeps the first (and its token). False if it existed.
+
+        `listed_for` puts it on a reviewer's list (index ByDistrictDue), `due_key` on the
+        deadline job's (index ByDue); both are sorted by due time.
+        """
+        item = {**wait, "pk": f"CASE#{case_id}", "sk": f"WAIT#{code}", "entity": "wait", "created_at": now_iso(), "version": 1}
+        if listed_for:
+            item["gsi2pk"] = listed_for
+            item["gsi2sk"] = f"{wait.get('due_at', '')}#{case_id}#{code}"
+        if due_key:
+            item["gsi3pk"] = due_key
+            item["gsi3sk"] = f"{wait.get('due_at', '')}#{case_id}#{code}"
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def get_wait(self, case_id: str, code: str) -> dict | None:
+        item = self._table.get_item(Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"}, ConsistentRead=True).get("Item")
+        return {**_strip(item), "index": {k: item[k] for k in ("gsi2pk", "gsi3pk") if k in item}} if item else None
+
+    def update_wait(
+        self,
+        case_id: str,
+        code: str,
+        *,
+        expected_status: str | tuple[str, ...],
+        changes: dict,
+        listed_for: str | None = None,
+        due_key: str | None = None,
+        unlist: bool = False,
+        undue: bool = False,
+        due_at: str | None = None,
+    ) -> dict:
+        """Conditional update of a wait on its status; ConcurrentUpdate if the status moved on."""
+        statuses = (expected_status,) if isinstance(expected_status, str) else expected_status
+        names = {"#status": "status", "#version": "version"}
+        values: dict[str, Any] = {":one": 1, **{f":s{i}": v for i, v in enumerate(statuses)}}
+        sets = ["#version = #version + :one"]
+        removes = []
+        for i, (name, value) in enumerate(changes.items()):
+            names[f"#f{i}"] = name
+            values[f":v{i}"] = value
+            sets.append(f"#f{i} = :v{i}")
+        if listed_for:
+            sets += ["gsi2pk = :gsi2pk", "gsi2sk = :gsi2sk"]
+            values[":gsi2pk"], values[":gsi2sk"] = listed_for, f"{due_at}#{case_id}#{code}"
+        if due_key:
+            sets += ["gsi3pk = :gsi3pk", "gsi3sk = :gsi3sk"]
+            values[":gsi3pk"], values[":gsi3sk"] = due_key, f"{due_at}#{case_id}#{code}"
+        if unlist:
+            removes += ["gsi2pk", "gsi2sk"]
+        if undue:
+            removes += ["gsi3pk", "gsi3sk"]
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        try:
+            response = self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"},
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(pk) AND #status IN (" + ", ".join(f":s{i}" for i in range(len(statuses))) + ")",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConcurrentUpdate(f"wait {code} of case {case_id}") from error
+            raise
+        return _strip(response["Attributes"])
+
+    def list_waits(self, listed_for: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        """One page of a reviewer's list, oldest due first (index ByDistrictDue)."""
+        kwargs: dict[str, Any] = {
+            "IndexName": DISTRICT_DUE_INDEX,
+            "KeyConditionExpression": Key("gsi2pk").eq(listed_for),
+            "ScanIndexForward": True,
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, "gsi2pk", listed_for)
+        page = self._table.query(**kwargs)
+        next_key = page.get("LastEvaluatedKey")
+        return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
+
+    def due_until(self, due_key: str, until: str) -> tuple[list[dict], int]:
+        """Everything under `due_key` due at or before `until` (index ByDue); answers (items, items read)."""
+        items: list[dict] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": DUE_INDEX,
+            "KeyConditionExpression": Key("gsi3pk").eq(due_key) & Key("gsi3sk").lte(f"{until}#~"),
+        }
+        read = 0
+        while True:
+            page = self._table.query(**kwargs)
+            read += page.get("ScannedCount", len(page["Items"]))
+            items.extend(_strip(i) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items, read
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
+        """Dated work for a scheduled job (index ByDue); a newer put for the same key replaces it."""
+        self._table.put_item(
+            Item={**item, "pk": pk, "sk": sk, "entity": "scheduled", "gsi3pk": due_key, "gsi3sk": f"{due_at}#{pk}", "due_at": due_at}
+        )
+
+    def delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
+        """Remove dated work once done, unless it was replaced meanwhile; False if it was."""
+        try:
+            self._table.delete_item(
+                Key={"pk": pk, "sk": sk}, ConditionExpression="request_id = :r", ExpressionAttributeValues={":r": request_id}
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def put_once(self, pk: str, sk: str, item: dict) -> bool:
+        """A marker written at most once (e.g. an alert already sent); False if it existed."""
+        try:
+            self._table.put_item(
+                Item={**item, "pk": pk, "sk": sk, "entity": "marker", "at": now_iso()}, ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     # --- reads --------------------------------------------------------------
 
@@ -186,7 +319,7 @@ class DynamoCaseStore:
             "Limit": limit,
         }
         if cursor:
-            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, person_key)
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, "gsi1pk", f"PERSON#{person_key}")
         page = self._table.query(**kwargs)
         next_key = page.get("LastEvaluatedKey")
         return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
@@ -231,12 +364,15 @@ def _encode_cursor(key: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(_plain(key)).encode()).decode()
 
 
-def _decode_cursor(cursor: str, person_key: str) -> dict:
+def _decode_cursor(cursor: str, index_key: str, expected: str) -> dict:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError) as error:
         raise ValueError("cursor") from error
-    # A cursor only pages through the caller's own cases.
-    if not isinstance(key, dict) or key.get("gsi1pk") != f"PERSON#{person_key}" or set(key) != {"pk", "sk", "gsi1pk", "gsi1sk"}:
+    # A cursor only pages through the caller's own list.
+    sort_key = index_key.replace("pk", "sk")
+    if not isinstance(key, dict) or key.get(index_key) != expected or set(key) != {"pk", "sk", index_key, sort_key}:
+        raise ValueError("cursor")
+    if not all(isinstance(v, str) for v in key.values()):
         raise ValueError("cursor")
     return key

@@ -12,12 +12,14 @@ Items: `pk = RESIDENT#<hmac of ID>`; `sk = PROFILE | CARD#<card id> | PENSION | 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
+from stdnum import luhn
 
 from chalicelib.domain.cards import Card, CardStatus, PensionRecord
 from chalicelib.ports import ExternalRefusal, ResidentProfile
@@ -48,6 +50,7 @@ def seed_simulators(table: Any, person_key: Callable[[str], str], residents: Ite
             pk = f"RESIDENT#{person_key(r.id_number)}"
             batch.put_item(Item={"pk": pk, "sk": "PROFILE", "name": r.name, "phone": r.phone, "address": r.address, "district": r.district})
             if r.card:
+                batch.put_item(Item={"pk": f"CARD#{r.card.card_id}", "sk": "CARD", "owner": pk})
                 batch.put_item(
                     Item={
                         "pk": pk,
@@ -168,6 +171,104 @@ class CardSystemSimulator(_SimulatorTable):
             id_number, operation_id, {CardStatus.ISSUED, CardStatus.ACTIVE, CardStatus.LOST}, CardStatus.CANCELLED, refusal
         )
 
+    def issue_new_card(self, id_number: str, bank: str, branch: str, operation_id: str, case_id: str, replaces: str | None) -> Card:
+        """An approved apply/reissue: a new card to be made at the bank (待领卡). Replay-safe."""
+        digest = hashlib.sha256(operation_id.encode()).hexdigest()
+        card_id = "HS" + digest[:10].upper()
+        body = "621700" + str(int(digest[10:30], 16))[:12].rjust(12, "0")
+        account = body + luhn.calc_check_digit(body)
+        pk = self._pk(id_number)
+        item = {
+            "pk": pk,
+            "sk": f"CARD#{card_id}",
+            "card_id": card_id,
+            "status": CardStatus.AWAITING_COLLECTION.value,
+            "bank": bank,
+            "branch": branch,
+            "account_number": account,
+            "issued_on": None,
+            "created_at": _now(),
+            "case_id": case_id,
+            "last_operation": operation_id,
+        }
+        if replaces:
+            item["replaces"] = replaces
+        client = self._table.meta.client
+        try:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": "pk"},
+                        }
+                    },
+                    {"Put": {"TableName": self._table.name, "Item": {"pk": f"CARD#{card_id}", "sk": "CARD", "owner": pk}}},
+                ]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            existing = self._table.get_item(Key={"pk": pk, "sk": f"CARD#{card_id}"}, ConsistentRead=True).get("Item")
+            if existing is None:
+                raise
+            return _card(existing)  # the same approval, replayed
+        return _card(item)
+
+    def card_owner_item(self, card_id: str) -> dict | None:
+        pointer = self._table.get_item(Key={"pk": f"CARD#{card_id}", "sk": "CARD"}, ConsistentRead=True).get("Item")
+        if not pointer:
+            return None
+        return self._table.get_item(Key={"pk": pointer["owner"], "sk": f"CARD#{card_id}"}, ConsistentRead=True).get("Item")
+
+    def mark_issued(self, card_id: str, on: str) -> tuple[Card, str | None, bool]:
+        """The bank made and handed over the card: `issued`; a card it replaces becomes `replaced`.
+
+        Answers (card, the case that applied for it, whether this call changed anything).
+        """
+        item = self.card_owner_item(card_id)
+        if item is None:
+            raise ExternalRefusal("CARD_NOT_FOUND", "未找到该社会保障卡")
+        if item["status"] != CardStatus.AWAITING_COLLECTION.value:
+            if item["status"] in (CardStatus.ISSUED.value, CardStatus.ACTIVE.value, CardStatus.LOST.value) and item.get("issued_on"):
+                return _card(item), item.get("case_id"), False
+            raise ExternalRefusal("CARD_NOT_AWAITING_COLLECTION", "该社会保障卡不是待领卡状态")
+        transaction = [
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": item["pk"], "sk": item["sk"]},
+                    "UpdateExpression": "SET #s = :issued, issued_on = :on, updated_at = :at",
+                    "ConditionExpression": "#s = :awaiting",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": {":issued": "issued", ":awaiting": "awaiting_collection", ":on": on, ":at": _now()},
+                }
+            }
+        ]
+        if item.get("replaces"):
+            transaction.append(
+                {
+                    "Update": {
+                        "TableName": self._table.name,
+                        "Key": {"pk": item["pk"], "sk": f"CARD#{item['replaces']}"},
+                        "UpdateExpression": "SET #s = :replaced, updated_at = :at",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":replaced": "replaced", ":at": _now()},
+                    }
+                }
+            )
+        try:
+            self._table.meta.client.transact_write_items(TransactItems=transaction)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            return self.mark_issued(card_id, on)  # someone else issued it meanwhile: answer as they left it
+        again = self.card_owner_item(card_id)
+        assert again is not None
+        return _card(again), again.get("case_id"), True
+
     def change_contact(self, id_number: str, phone: str | None, address: str | None, operation_id: str) -> ResidentProfile:
         card = self.current_card(id_number)
         if card is None or card.status == CardStatus.CANCELLED:
@@ -208,6 +309,47 @@ class PensionSystemSimulator(_SimulatorTable):
             pending_account=item.get("pending_account"),
             pending_effective_month=item.get("pending_effective_month"),
         )
+
+    def accept_change(self, id_number: str, account: str, month: str, request_id: str) -> PensionRecord:
+        """Accepted: the new account is pending until its month; a newer change replaces it."""
+        try:
+            self._table.update_item(
+                Key={"pk": self._pk(id_number), "sk": "PENSION"},
+                UpdateExpression="SET pending_account = :account, pending_effective_month = :month, pending_request = :request",
+                ConditionExpression="recipient = :yes",
+                ExpressionAttributeValues={":account": account, ":month": month, ":request": request_id, ":yes": True},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ExternalRefusal("NOT_PENSIONER", "未查询到养老保险待遇领取记录") from None
+            raise
+        record = self.record(id_number)
+        assert record is not None
+        return record
+
+    def switch_payout(self, id_number: str, request_id: str) -> tuple[PensionRecord, bool]:
+        """Make the pending account of `request_id` the payout account; answers (record, switched now).
+
+        Conditional on the pending change still being that request, so a second run,
+        or a change replaced by a newer one, switches nothing.
+        """
+        try:
+            self._table.update_item(
+                Key={"pk": self._pk(id_number), "sk": "PENSION"},
+                UpdateExpression="SET previous_account = payout_account, payout_account = pending_account, switched_request = :request "
+                "REMOVE pending_account, pending_effective_month, pending_request",
+                ConditionExpression="pending_request = :request",
+                ExpressionAttributeValues={":request": request_id},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            record = self.record(id_number)
+            assert record is not None
+            return record, False
+        record = self.record(id_number)
+        assert record is not None
+        return record, True
 
 
 class DataSharingSimulator(_SimulatorTable):

@@ -35,3 +35,41 @@ def case_finished(case_id: str, status: CaseStatus, lines: list[str]) -> str:
 SYSTEM_FAILURE_REASON = "系统暂时无法完成办理，请稍后重新申请或联系社会保障卡服务网点"
 NOT_RUN_BECAUSE_OF_OTHERS = "同一次办理中其他事项未通过条件预判，本事项未办理"
 WAIT_TIMED_OUT_REASON = "经办部门未在规定时限内完成办理，本事项已终止，请联系经办机构或重新申请"
+
+
+def card_approved(code: str, bank: str, branch: str) -> str:
+    return f"{SIGNATURE}您申请的“{matter_name(code)}”已审核通过。请携带本人有效身份证件到{bank}{branch}窗口办理制卡并领取社会保障卡。"
+
+
+def card_ready(bank: str, branch: str) -> str:
+    return f"{SIGNATURE}您的社会保障卡已在{bank}{branch}制卡发放，请及时办理启用后使用。"
+
+
+DEPARTMENT_NAMES = {"hr": "人社部门", "pension": "养老保险经办机构", "card_system": "社保卡系统"}
+ALERT_LEVEL_NAMES = {"warning": "即将到期", "overdue": "已超期", "timed_out": "已超时终止"}
+
+
+def department_alert(level: str, code: str, case_id: str, review_id: str, due_at: str) -> tuple[str, str]:
+    subject = f"[社保卡一件事] 审核{ALERT_LEVEL_NAMES[level]}：{matter_name(code)}"
+    text = (
+        f"待办审核{ALERT_LEVEL_NAMES[level]}：事项“{matter_name(code)}”，审核编号 {review_id}，"
+        f"案件 {case_id}，办结时限 {due_at}。请尽快处理。"
+    )
+    return subject, text
+
+
+def calendar_fallback_alert(year: int) -> tuple[str, str]:
+    return (
+        f"[社保卡一件事] 缺少{year}年节假日数据",
+        f"工作日历缺少{year}年的国务院节假日安排，当前按周一至周五计算办结时限。请按 data/holidays/README.md 补充 {year}.json。",
+    )
+
+
+def payout_change_accepted(month: str, account: str) -> str:
+    return (
+        f"{SIGNATURE}您的养老保险待遇发放账号变更已受理：自{month}待遇起发放至尾号{account[-4:]}的社会保障卡账户，此前待遇仍发放至原账户。"
+    )
+
+
+def payout_switched(month: str, account: str) -> str:
+    return f"{SIGNATURE}您的养老保险待遇发放账号已变更为尾号{account[-4:]}的社会保障卡账户，自{month}待遇起生效。"

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, now_iso
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
 from chalicelib.domain.case import OPEN_CASE_STATUSES, CaseStatus, MatterStatus
@@ -149,7 +149,7 @@ def create_case(services: Services, principal: Principal, request: CreateCaseReq
         raise _prejudgment_problem(judgment)
 
     case_id = str(uuid.uuid4())
-    created_at = now_iso()
+    created_at = services.now_iso()
     profile = services.card_system.profile(id_number)
     case = {
         "case_id": case_id,
@@ -200,7 +200,7 @@ def submit_case(services: Services, principal: Principal, case_id: str) -> dict[
     record = load_own_case(services, principal, case_id)
     status = record.case["status"]
     if status == CaseStatus.DRAFT:
-        submitted_at = now_iso()
+        submitted_at = services.now_iso()
         try:
             services.store.update_case(
                 case_id,

@@ -6,19 +6,25 @@ a matter that already has its final status is left as it is.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, now_iso
 from chalicelib.domain import messages
 from chalicelib.domain.cards import CARD_STATUS_NAMES, Card
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
-from chalicelib.domain.catalogue import CATALOGUE, MatterCode, execution_order, matter_name, parse_form
+from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode, execution_order, matter_name, parse_form
+from chalicelib.domain.payout import effective_at, effective_month, month_text
 from chalicelib.domain.prejudge import prejudge
 from chalicelib.domain.resident_id import mask_account
+from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
 from chalicelib.services.cases import notify_applicant, person_records
 from chalicelib.wiring import Services
+
+OPEN_WAIT = "OPEN_WAIT"  # the deadline job's list (index ByDue)
+PAYOUT_SWITCH = "PAYOUT_SWITCH"  # the payout switch job's list (index ByDue)
 
 
 class CaseMissing(Exception):
@@ -130,6 +136,7 @@ def prejudge_at_submission(services: Services, case_id: str) -> dict[str, Any]:
         return {"passed": False, "stage_one": [], "status_query": [], "reviewed": []}
 
     stage_one, stage_two = execution_order(list(selection))
+    _set_due_times(services, record, [c for c in stage_two if CATALOGUE[c].reviewed])
     services.store.add_event(case_id, "prejudged", "提交时条件预判通过，开始办理")
     return {
         "passed": True,
@@ -137,6 +144,19 @@ def prejudge_at_submission(services: Services, case_id: str) -> dict[str, Any]:
         "status_query": [c.value for c in stage_two if c == MatterCode.STATUS_QUERY],
         "reviewed": [c.value for c in stage_two if CATALOGUE[c].reviewed],
     }
+
+
+def _set_due_times(services: Services, record: CaseRecord, reviewed: list[MatterCode]) -> None:
+    """Each reviewed matter is due 1 working day after submission (domain.md §5)."""
+    submitted_at = datetime.fromisoformat(record.case.get("submitted_at") or services.now_iso())
+    due_at = services.calendar.due_at(submitted_at).isoformat()
+    expires_at = services.calendar.due_after_working_days(submitted_at, 1 + services.settings.review_expiry_working_days).isoformat()
+    for code in reviewed:
+        services.store.mutate_matter(
+            record.case_id,
+            code.value,
+            lambda m: None if m.get("due_at") else {"due_at": due_at, "expires_at": expires_at},
+        )
 
 
 # --- RunMatter (immediate matters against the card system) ----------------------
@@ -164,6 +184,13 @@ def _status_query(services: Services, record: CaseRecord) -> tuple[dict[str, Any
             "open_applications": applications,
         }, "未查询到您的社会保障卡。"
     result = {**_card_result(card), "open_applications": applications}
+    pension = services.pension_system.record(id_number)
+    if pension and pension.recipient:
+        result["pension"] = {
+            "payout_account": mask_account(pension.payout_account) if pension.payout_account else None,
+            "pending_account": mask_account(pension.pending_account) if pension.pending_account else None,
+            "pending_effective_month": pension.pending_effective_month,
+        }
     return result, f"您的社会保障卡状态：{CARD_STATUS_NAMES[card.status]}。"
 
 
@@ -229,20 +256,64 @@ def record_matter_failure(services: Services, case_id: str, code: str, error: di
 # --- Department waits (task token) -------------------------------------------------
 
 
+def review_id(case_id: str, code: str) -> str:
+    return f"{case_id}.{code}"
+
+
+def review_list_key(department: str, district: str) -> str:
+    """HR reviews are listed per district; the pension system sees all its requests."""
+    return f"REVIEW#{department}#{district if department == Department.HR else 'all'}"
+
+
 def request_decision(services: Services, case_id: str, code: str, task_token: str) -> dict[str, Any]:
     """Hand a reviewed matter to its department and keep the task token for the answer."""
     record = _load(services, case_id)
+    matter = record.matters[code]
     department = CATALOGUE[MatterCode(code)].handled_by.value
-    services.store.put_wait(
-        case_id,
-        code,
-        {"task_token": task_token, "department": department, "district": record.case.get("district", ""), "status": "pending"},
-    )
+    district = record.case.get("district", "")
+    wait = {
+        "review_id": review_id(case_id, code),
+        "case_id": case_id,
+        "matter": code,
+        "task_token": task_token,
+        "department": department,
+        "district": district,
+        "due_at": matter.get("due_at", ""),
+        "expires_at": matter.get("expires_at", ""),
+        "status": "pending",
+    }
+    created = services.store.put_wait(case_id, code, wait, listed_for=review_list_key(department, district), due_key=OPEN_WAIT)
+    if not created:
+        # Step Functions retried this task and issued a new token: keep the live one.
+        try:
+            services.store.update_wait(case_id, code, expected_status="pending", changes={"task_token": task_token})
+        except ConcurrentUpdate:
+            logger.warning("wait already decided when its task was retried", extra={"case_id": case_id, "matter": code})
     if _start_matter(services, case_id, code, MatterStatus.AWAITING_REVIEW):
-        services.store.add_event(case_id, "awaiting_review", f"{matter_name(code)}：已提交经办部门审核", matter=code)
+        services.store.add_event(
+            case_id,
+            "awaiting_review",
+            f"{matter_name(code)}：已提交{messages.DEPARTMENT_NAMES[department]}审核，办结时限 {wait['due_at']}",
+            matter=code,
+        )
     logger.info("matter awaiting department", extra={"case_id": case_id, "matter": code, "department": department})
     metrics.add_metric(name="DepartmentWaitsStarted", unit=MetricUnit.Count, value=1)
     return {"matter": code, "status": MatterStatus.AWAITING_REVIEW.value}
+
+
+def _approve_card(services: Services, record: CaseRecord, code: str) -> tuple[dict[str, Any], str]:
+    """An approved apply/reissue: the card system records a new card to be made at the bank."""
+    form = record.matters[code].get("form", {})
+    id_number = record.case["id_number"]
+    replaces = None
+    if code == MatterCode.REISSUE:
+        current = services.card_system.current_card(id_number)
+        replaces = current.card_id if current else None
+    card = services.card_system.issue_new_card(
+        id_number, form["bank"], form["branch"], f"{record.case_id}#{code}", record.case_id, replaces
+    )
+    result = {**_card_result(card), "branch": card.branch, "replaces": replaces}
+    return result, messages.card_approved(code, card.bank, card.branch)
 
 
 def record_decision(services: Services, case_id: str, code: str, decision: dict[str, Any]) -> dict[str, Any]:
@@ -250,10 +321,15 @@ def record_decision(services: Services, case_id: str, code: str, decision: dict[
     record = _load(services, case_id)
     metrics.add_metric(name="DepartmentDecisions", unit=MetricUnit.Count, value=1)
     if decision.get("decision") == "approve":
-        result = {k: v for k, v in decision.items() if k != "decision"}
+        if record.matters[code]["status"] in FINAL_MATTER_STATUSES:
+            return {"matter": code, "status": record.matters[code]["status"]}
+        if code in (MatterCode.APPLY, MatterCode.REISSUE):
+            result, text = _approve_card(services, record, code)
+        else:
+            result, text = _accept_payout_change(services, record, decision)
         if _finish_matter(services, case_id, code, MatterStatus.SUCCEEDED, result=result):
             services.store.add_event(case_id, "matter_succeeded", f"{matter_name(code)}：审核通过", matter=code)
-            notify_applicant(services, record, messages.matter_succeeded(code, decision.get("message", "")), matter=code)
+            notify_applicant(services, record, text, matter=code)
         return {"matter": code, "status": MatterStatus.SUCCEEDED.value}
     reason = decision.get("reason") or "经办部门审核未通过"
     if _finish_matter(services, case_id, code, MatterStatus.REJECTED, reason=reason, reason_code="REVIEW_REJECTED"):
@@ -262,8 +338,49 @@ def record_decision(services: Services, case_id: str, code: str, decision: dict[
     return {"matter": code, "status": MatterStatus.REJECTED.value}
 
 
+def _accept_payout_change(services: Services, record: CaseRecord, decision: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The pension system accepted: the new account is pending until its effective month."""
+    accepted_at = datetime.fromisoformat(decision.get("accepted_at") or decision.get("decided_at") or services.now_iso())
+    month = decision.get("effective_month") or effective_month(accepted_at, services.settings.payout_cutoff_day)
+    account = record.matters[MatterCode.PENSION_ACCOUNT]["form"]["account_number"]
+    id_number = record.case["id_number"]
+    request_id = review_id(record.case_id, MatterCode.PENSION_ACCOUNT)
+    previous = services.pension_system.record(id_number)
+    services.pension_system.accept_change(id_number, account, month, request_id)
+    services.store.put_scheduled(
+        f"PAYOUT#{services.person_key(id_number)}",
+        "PENDING",
+        PAYOUT_SWITCH,
+        effective_at(month).isoformat(),
+        {"request_id": request_id, "case_id": record.case_id, "id_number": id_number, "effective_month": month},
+    )
+    result = {
+        "effective_month": month,
+        "effective_month_text": month_text(month),
+        "new_account": mask_account(account),
+        "current_account": mask_account(previous.payout_account) if previous and previous.payout_account else None,
+        "accepted_at": accepted_at.astimezone(SHANGHAI).isoformat(),
+    }
+    return result, messages.payout_change_accepted(month_text(month), mask_account(account))
+
+
 def record_wait_timeout(services: Services, case_id: str, code: str) -> dict[str, Any]:
+    """The department did not answer in time: the matter fails, the department is told."""
     record = _load(services, case_id)
+    try:
+        wait = services.store.update_wait(
+            case_id,
+            code,
+            expected_status=("pending", "decided"),
+            changes={"status": "timed_out", "resume": "too_late"},
+            unlist=True,
+            undue=True,
+        )
+    except ConcurrentUpdate:
+        wait = services.store.get_wait(case_id, code)
+    else:
+        subject, text = messages.department_alert("timed_out", code, case_id, wait["review_id"], wait.get("due_at", ""))
+        services.notifier.alert_department(wait["department"], wait.get("district", ""), "timed_out", subject, text)
     if _finish_matter(
         services, case_id, code, MatterStatus.FAILED, reason=messages.WAIT_TIMED_OUT_REASON, reason_code="DEPARTMENT_TIMEOUT"
     ):

@@ -47,6 +47,18 @@ def resident_ids(draw: st.DrawFn) -> str:
     return with_check_digit(f"{base[:14]}{sequence:03d}")
 
 
+@st.composite
+def resident_ids_ending_in_x(draw: st.DrawFn) -> str:
+    """A valid ID whose check digit is X (about one sequence code in eleven)."""
+    base = draw(st.sampled_from(KNOWN_VALID))
+    start = draw(st.integers(min_value=0, max_value=999))
+    for offset in range(1000):
+        number = with_check_digit(f"{base[:14]}{(start + offset) % 1000:03d}")
+        if number.endswith("X"):
+            return number
+    raise AssertionError("no sequence code gives the check digit X")
+
+
 phones = st.from_regex(r"1[0-9]{10}", fullmatch=True)
 
 
@@ -149,7 +161,7 @@ def test_an_id_with_an_impossible_birth_date_is_invalid_even_with_a_correct_chec
     assert not is_valid_resident_id(with_check_digit("34100319900231003"))  # 31 February
 
 
-@given(resident_ids().filter(lambda n: n.endswith("X")))
+@given(resident_ids_ending_in_x())
 @example("34270119770606007X")
 def test_a_lowercase_check_character_x_is_accepted_and_normalized(number: str) -> None:
     lower = number[:17] + "x"
@@ -206,7 +218,7 @@ def test_redact_removes_a_resident_id_from_any_text(before: str, left: str, numb
     assert number.lower() not in redacted
 
 
-@given(texts, separators, resident_ids().filter(lambda n: n.endswith("X")), separators, texts)
+@given(texts, separators, resident_ids_ending_in_x(), separators, texts)
 def test_redact_removes_a_resident_id_written_with_a_lowercase_x(before: str, left: str, number: str, right: str, after: str) -> None:
     lower = number[:17] + "x"
     assert lower not in redact(before + left + lower + right + after)

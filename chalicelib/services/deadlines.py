@@ -1,0 +1,65 @@
+"""The deadline job (EventBridge Scheduler, every 15 minutes): alerts and timeouts.
+
+Driven by the event's own time, so any moment can be replayed. It reads only what is
+due: the index `ByDue` holds each open wait under its due time, and the query stops
+at `now + warning window` — its cost grows with the number of due reviews, not with
+the number of cases.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.domain import messages
+from chalicelib.domain.workdays import SHANGHAI
+from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.services.reviews import retry_resumes
+from chalicelib.services.workflow_tasks import OPEN_WAIT
+from chalicelib.wiring import Services
+
+WAIT_TIMED_OUT = "Review.TimedOut"  # the error the state machine catches
+
+
+def run_deadline_alerts(services: Services, now: datetime) -> dict[str, Any]:
+    now = now.astimezone(SHANGHAI)
+    now_text = now.isoformat()
+    horizon = (now + timedelta(hours=services.settings.alert_warning_hours)).isoformat()
+    waits, read = services.store.due_until(OPEN_WAIT, horizon)
+    done: dict[str, Any] = {"time": now_text, "warning": [], "overdue": [], "timed_out": [], "items_read": read}
+    for wait in waits:
+        if wait.get("status") != "pending":
+            continue
+        review_id = wait["review_id"]
+        if wait.get("expires_at") and wait["expires_at"] <= now_text:
+            if _time_out(services, wait):
+                done["timed_out"].append(review_id)
+            continue
+        level = "overdue" if wait["due_at"] <= now_text else "warning"
+        # one alert per review and level, however often the job runs
+        if services.store.put_once(f"ALERT#{review_id}", level, {"review_id": review_id, "job_time": now_text}):
+            subject, text = messages.department_alert(level, wait["matter"], wait["case_id"], review_id, wait["due_at"])
+            services.notifier.alert_department(wait["department"], wait.get("district", ""), level, subject, text)
+            done[level].append(review_id)
+    overdue_now = sum(1 for w in waits if w.get("status") == "pending" and w["due_at"] <= now_text)
+    metrics.add_metric(name="OverdueReviews", unit=MetricUnit.Count, value=overdue_now)
+    done["overdue_open"] = overdue_now
+    sent, resume_read = retry_resumes(services, now_text)
+    done["resumed"] = sent
+    done["items_read"] += resume_read
+    logger.info("deadline job ran", extra={k: (len(v) if isinstance(v, list) else v) for k, v in done.items()})
+    return done
+
+
+def _time_out(services: Services, wait: dict) -> bool:
+    """End the execution's wait; the state machine records the failure and alerts."""
+    try:
+        services.client("stepfunctions").send_task_failure(
+            taskToken=wait["task_token"], error=WAIT_TIMED_OUT, cause="经办部门超过办结时限仍未处理"
+        )
+    except ClientError as error:
+        logger.warning("could not end a wait", extra={"case_id": wait["case_id"], "error": error.response["Error"]["Code"]})
+        return False
+    return True

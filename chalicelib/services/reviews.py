@@ -1,0 +1,206 @@
+"""Department decisions on waiting matters (审核): the reviewer's list and the decision.
+
+A decision is recorded first (single use, bound to the reviewer) and then resumes the
+execution through the stored task token. If that call fails for a passing reason the
+decision stays recorded with `resume = pending` and the deadline job sends it again.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamo_cases import ConcurrentUpdate, now_iso
+from chalicelib.auth import Principal
+from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode
+from chalicelib.domain.payout import effective_month, month_text
+from chalicelib.domain.resident_id import mask_resident_id
+from chalicelib.domain.workdays import SHANGHAI
+from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, ValidationProblem
+from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewList, ReviewView
+from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.services.workflow_tasks import review_list_key
+from chalicelib.wiring import Services
+
+RESUME = "RESUME"  # decisions whose resume is still to be sent (index ByDue)
+TOO_LATE = ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist")
+
+
+def parse_review_id(review_id: str) -> tuple[str, str]:
+    case_id, _, code = review_id.partition(".")
+    try:
+        uuid.UUID(case_id)
+        MatterCode(code)
+    except ValueError:
+        raise NotFoundProblem("未找到该审核") from None
+    return case_id, code
+
+
+def _view(services: Services, wait: dict) -> ReviewView:
+    record = services.store.get(wait["case_id"])
+    assert record is not None
+    matter = record.matters[wait["matter"]]
+    return ReviewView(
+        review_id=wait["review_id"],
+        case_id=wait["case_id"],
+        matter=wait["matter"],
+        matter_name=CATALOGUE[MatterCode(wait["matter"])].name,
+        department=wait["department"],
+        district=wait.get("district", ""),
+        applicant_name=record.case.get("applicant_name", ""),
+        applicant_id_number=mask_resident_id(record.case["id_number"]),
+        channel=record.case.get("channel", "online"),
+        form=matter.get("form", {}),
+        status=wait["status"],
+        due_at=wait.get("due_at") or None,
+        submitted_at=record.case.get("submitted_at"),
+        decision=wait.get("decision"),
+        reason=wait.get("reason"),
+        decided_at=wait.get("decided_at"),
+        result=matter.get("result")
+        or (
+            {"effective_month": wait["effective_month"], "effective_month_text": month_text(wait["effective_month"])}
+            if wait.get("effective_month")
+            else None
+        ),
+    )
+
+
+def list_pending(services: Services, principal: Principal, department: str, limit: int, cursor: str | None) -> ReviewList:
+    """The pending reviews of the caller's department (HR: of their district), oldest due first (index query)."""
+    try:
+        waits, next_cursor = services.store.list_waits(review_list_key(department, principal.district or ""), limit, cursor)
+    except ValueError:
+        raise ValidationProblem(
+            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
+        ) from None
+    return ReviewList(reviews=[_view(services, w) for w in waits], next_cursor=next_cursor)
+
+
+def _own_wait(services: Services, principal: Principal, review_id: str, department: str) -> dict:
+    case_id, code = parse_review_id(review_id)
+    wait = services.store.get_wait(case_id, code)
+    if wait is None or wait["department"] != department:
+        raise NotFoundProblem("未找到该审核")
+    if department == Department.HR and wait.get("district") != principal.district:
+        raise NotFoundProblem("未找到该审核")
+    return wait
+
+
+def decide(
+    services: Services, principal: Principal, review_id: str, request: DecisionRequest, department: str, extra: dict | None = None
+) -> ReviewView:
+    """Record a decision once, then resume the execution; `extra` travels with it (e.g. accepted_at)."""
+    wait = _own_wait(services, principal, review_id, department)
+    case_id, code = wait["case_id"], wait["matter"]
+    if wait["status"] == "timed_out":
+        raise GoneProblem("该审核已超过办理时限，流程已终止，不能再作决定")
+    if wait["status"] != "pending":
+        raise ConflictProblem("该审核已作出决定，不能重复决定")
+    decided_at = services.now_iso()
+    try:
+        wait = services.store.update_wait(
+            case_id,
+            code,
+            expected_status="pending",
+            changes={
+                "status": "decided",
+                "decision": request.decision,
+                "reason": request.reason,
+                "decided_by": principal.sub,
+                "decided_at": decided_at,
+                "resume": "pending",
+                **(extra or {}),
+            },
+            unlist=True,
+            due_key=RESUME,
+            due_at=decided_at,
+        )
+    except ConcurrentUpdate:
+        again = services.store.get_wait(case_id, code) or {}
+        if again.get("status") == "timed_out":
+            raise GoneProblem("该审核已超过办理时限，流程已终止，不能再作决定") from None
+        raise ConflictProblem("该审核已作出决定，不能重复决定") from None
+    services.store.add_event(
+        case_id,
+        "decided",
+        f"{CATALOGUE[MatterCode(code)].name}：经办部门已{'通过' if request.decision == 'approve' else '驳回'}",
+        matter=code,
+    )
+    logger.info("review decided", extra={"case_id": case_id, "matter": code, "decision": request.decision})
+    metrics.add_metric(name="ReviewsDecided", unit=MetricUnit.Count, value=1)
+    if not resume(services, wait):
+        raise GoneProblem("该审核已超过办理时限，流程已终止，决定未生效")
+    return _view(services, services.store.get_wait(case_id, code) or wait)
+
+
+def decide_pension(services: Services, principal: Principal, request_id: str, request: PensionDecisionRequest) -> ReviewView:
+    """The pension system's answer; on acceptance the service computes the effective month."""
+    decision = DecisionRequest(decision="approve" if request.decision == "accept" else "reject", reason=request.reason)
+    extra: dict[str, Any] = {}
+    if request.decision == "accept":
+        wait = _own_wait(services, principal, request_id, Department.PENSION)
+        record = services.store.get(wait["case_id"])
+        assert record is not None
+        now = services.now()
+        accepted_at = request.accepted_at or now
+        submitted_at = datetime.fromisoformat(record.case.get("submitted_at") or record.case["created_at"])
+        if accepted_at > now + timedelta(minutes=5) or accepted_at < submitted_at:
+            raise ValidationProblem(
+                "受理时间须在提交之后、且不晚于当前时间",
+                [{"field": "accepted_at", "code": "out_of_range", "message": "受理时间须在申请提交之后，且不能晚于当前时间"}],
+            )
+        month = effective_month(accepted_at, services.settings.payout_cutoff_day)
+        extra = {"accepted_at": accepted_at.astimezone(SHANGHAI).isoformat(), "effective_month": month}
+    return decide(services, principal, request_id, decision, Department.PENSION, extra)
+
+
+def resume(services: Services, wait: dict) -> bool:
+    """Send a recorded decision to the waiting execution. False if the wait is over."""
+    case_id, code = wait["case_id"], wait["matter"]
+    output = {"decision": wait["decision"], "reason": wait.get("reason"), "decided_at": wait.get("decided_at")}
+    for key in ("accepted_at", "effective_month"):
+        if wait.get(key):
+            output[key] = wait[key]
+    sfn = services.client("stepfunctions")
+    try:
+        sfn.send_task_success(taskToken=wait["task_token"], output=json.dumps(output, ensure_ascii=False))
+    except ClientError as error:
+        if error.response["Error"]["Code"] in TOO_LATE:
+            try:
+                services.store.update_wait(
+                    case_id, code, expected_status="decided", changes={"status": "timed_out", "resume": "too_late"}, undue=True
+                )
+            except ConcurrentUpdate:
+                pass
+            return False
+        logger.warning("resume failed, will retry", extra={"case_id": case_id, "matter": code, "error": error.response["Error"]["Code"]})
+        metrics.add_metric(name="ResumesDeferred", unit=MetricUnit.Count, value=1)
+        return True  # recorded; the deadline job sends it again
+    try:
+        services.store.update_wait(
+            case_id, code, expected_status="decided", changes={"resume": "sent", "resumed_at": now_iso()}, undue=True
+        )
+    except ConcurrentUpdate:
+        pass
+    return True
+
+
+def retry_resumes(services: Services, until: str) -> tuple[int, int]:
+    """Send every recorded decision whose resume has not gone through; answers (sent, items read)."""
+    waits, read = services.store.due_until(RESUME, until)
+    sent = 0
+    for wait in waits:
+        if wait.get("status") == "decided" and wait.get("resume") == "pending":
+            full = services.store.get_wait(wait["case_id"], wait["matter"])
+            if full and resume(services, full):
+                sent += 1
+    return sent, read
+
+
+def view_of(services: Services, wait: dict[str, Any]) -> ReviewView:
+    return _view(services, wait)
