@@ -13,6 +13,7 @@ class Settings(BaseSettings):
 
     stage: str = "local"  # "local" runs against moto in-process; "dev", "prod" on AWS
     region: str = "us-east-1"
+    dynamodb_endpoint_url: str | None = None  # e.g. DynamoDB Local for tests and benchmarks
     cases_table: str = "CasesTable"
     idempotency_table: str = "IdempotencyTable"
     simulator_table: str = "SimulatorTable"

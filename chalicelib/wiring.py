@@ -54,11 +54,14 @@ class Services:
         return hmac.new(secret, id_number.encode(), hashlib.sha256).hexdigest()
 
     def client(self, name: str) -> Any:
-        return boto3.client(name, region_name=self.settings.region, config=_BOTO_CONFIG)
+        endpoint = self.settings.dynamodb_endpoint_url if name == "dynamodb" else None
+        return boto3.client(name, region_name=self.settings.region, config=_BOTO_CONFIG, endpoint_url=endpoint)
 
     @cached_property
     def dynamodb(self) -> Any:
-        return boto3.resource("dynamodb", region_name=self.settings.region, config=_BOTO_CONFIG)
+        return boto3.resource(
+            "dynamodb", region_name=self.settings.region, config=_BOTO_CONFIG, endpoint_url=self.settings.dynamodb_endpoint_url
+        )
 
     @cached_property
     def store(self) -> DynamoCaseStore:

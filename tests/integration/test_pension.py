@@ -26,7 +26,9 @@ def request_change(api, when: datetime):
     services().clock = lambda: when
     resident = demo_resident(PENSIONER)
     token = api.token(resident)
-    created = api.create_case(token, [{"code": "pension_account", "form": {"account_number": resident["card"]["account_number"]}}], phone=resident["phone"])
+    created = api.create_case(
+        token, [{"code": "pension_account", "form": {"account_number": resident["card"]["account_number"]}}], phone=resident["phone"]
+    )
     assert created.status_code == 201, created.body
     case_id = created.json_body["case_id"]
     assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
@@ -126,7 +128,9 @@ def test_two_changes_in_one_month_the_newer_replaces_the_pending_one(api):
 def test_a_rejection_by_the_pension_system_leaves_the_payout_account_as_it_was(api):
     resident, token, case_id = request_change(api, at(2026, 12, 10, 9, 0))
     response = api.post(
-        f"/pension/requests/{case_id}.pension_account/decision", {"decision": "reject", "reason": "账户信息与社保卡不符"}, pension_system(api)
+        f"/pension/requests/{case_id}.pension_account/decision",
+        {"decision": "reject", "reason": "账户信息与社保卡不符"},
+        pension_system(api),
     )
     assert response.status_code == 200, response.body
     case = api.wait_for(case_id, token, finished)

@@ -210,3 +210,21 @@ def test_malformed_decisions_are_422_and_leave_the_review_pending(api, body):
     response = api.post(f"/reviews/{case['case_id']}.apply/decision", body, reviewer(api, resident["district"]))
     assert response.status_code == 422
     assert services().store.get_wait(case["case_id"], "apply")["status"] == "pending"
+
+
+def test_a_submission_on_new_years_eve_is_due_by_the_2027_fallback_and_operators_are_alerted_once(api):
+    services().clock = lambda: datetime(2026, 12, 31, 17, 30, tzinfo=SHANGHAI)
+    _, _, first = submitted_review(api, "杨磊")
+    assert first["matters"][0]["due_at"] == "2027-01-01T23:59:59+08:00"
+    _, _, second = submitted_review(api, "赵敏")
+    assert second["matters"][0]["due_at"] == "2027-01-01T23:59:59+08:00"
+    fallback = [m for m in alerts(api) if "2027" in m["subject"] and "节假日" in m["subject"]]
+    assert len(fallback) == 1
+    assert "data/holidays" in fallback[0]["text"]
+
+
+def test_a_friday_evening_submission_is_due_on_monday_night(api):
+    services().clock = lambda: datetime(2026, 3, 6, 21, 0, tzinfo=SHANGHAI)
+    _, _, case = submitted_review(api)
+    assert case["matters"][0]["due_at"] == "2026-03-09T23:59:59+08:00"
+    assert case["matters"][0]["due_at"] in case["timeline"][-1]["text"] or any("2026-03-09" in e["text"] for e in case["timeline"])
