@@ -39,6 +39,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/case_flow.py
+	$(BIN)/python bench/deadline_alerts.py
 
 clean:
 	rm -rf $(VENV) vendor build .pytest_cache .ruff_cache

@@ -93,15 +93,15 @@ def measure(open_cases: int, backend: str, endpoint: str | None) -> None:
             result = run_deadline_alerts(services, NOW)  # the steady state: nothing new to send
             times.append(time.perf_counter() - started)
             reads.append(result["items_read"])
-        if endpoint:  # a fresh database for the next measurement
-            client = services.client("dynamodb")
-            for name in client.list_tables()["TableNames"]:
-                client.delete_table(TableName=name)
         print(
             f"\n[{backend}] {open_cases:>6} open cases, 10 due: job median {statistics.median(times) * 1000:.1f} ms, "
             f"items read {reads[0]}, AWS calls {dict(calls)}"
         )
         print(f"        first run (sends 10 warnings): {len(first['warning'])} alerts, items read {first['items_read']}")
+        if endpoint:  # a fresh database for the next measurement
+            client = services.client("dynamodb")
+            for name in client.list_tables()["TableNames"]:
+                client.delete_table(TableName=name)
     finally:
         stack.stop()
 
