@@ -14,20 +14,30 @@ if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in thi
 
     _stack = localstack.start()
 
-from datetime import UTC, datetime
-
 from chalice import Chalice, Response
 
 from chalicelib import openapi
 from chalicelib.auth import Principal, issue_dev_token, require_citizen, require_staff
 from chalicelib.errors import NotFoundProblem, ValidationProblem
 from chalicelib.http import handles_problems, idempotently, json_response, principal_of
-from chalicelib.models import CreateCaseRequest, DecisionRequest, DevToken, Health, JobRunRequest, PensionDecisionRequest, PrejudgeRequest
+from chalicelib.models import (
+    CounterCaseRequest,
+    CreateCaseRequest,
+    DecisionRequest,
+    DevToken,
+    Health,
+    JobRunRequest,
+    MaterialDeclaration,
+    PensionDecisionRequest,
+    PrejudgeRequest,
+)
 from chalicelib.observability import logger, metrics
-from chalicelib.services import bank, cases, deadlines, payouts, reviews
+from chalicelib.services import bank, cases, form, materials, reviews, withdrawal
 from chalicelib.settings import get_settings
 from chalicelib.validation import parse_json_body, parse_model
 from chalicelib.wiring import services
+from functions.jobs import HANDLERS as JOB_HANDLERS
+from functions.jobs import JOBS
 from functions.workflow import HANDLERS
 
 app = Chalice(app_name="sscard")
@@ -57,6 +67,14 @@ def _request():  # noqa: ANN202
 
 def _citizen() -> Principal:
     return require_citizen(principal_of(_request()))
+
+
+def _case_actor() -> Principal:
+    """The applicant, or a counter clerk (who sees only their service point's cases)."""
+    principal = principal_of(_request())
+    if principal.has("clerk") and principal.service_point:
+        return principal
+    return require_citizen(principal)
 
 
 # --- operations ---------------------------------------------------------------
@@ -127,13 +145,52 @@ def list_cases() -> Response:
 @app.route("/cases/{case_id}", methods=["GET"])
 @handles_problems
 def get_case(case_id: str) -> Response:
-    return json_response(cases.get_case(services(), _citizen(), case_id))
+    return json_response(cases.get_case(services(), _case_actor(), case_id))
+
+
+@app.route("/cases/{case_id}/materials", methods=["POST"])
+@handles_problems
+def declare_material(case_id: str) -> Response:
+    principal = _case_actor()
+    request = parse_model(MaterialDeclaration, parse_json_body(_request().raw_body))
+    status, answer = materials.declare_material(services(), principal, case_id, request)
+    return json_response(answer, status)
+
+
+@app.route("/cases/{case_id}/withdraw", methods=["POST"])
+@handles_problems
+def withdraw_case(case_id: str) -> Response:
+    return json_response(withdrawal.withdraw_case(services(), _case_actor(), case_id))
+
+
+@app.route("/cases/{case_id}/form", methods=["GET"])
+@handles_problems
+def case_form(case_id: str) -> Response:
+    principal = _case_actor()
+    record = cases.load_own_case(services(), principal, case_id)
+    return Response(body=form.render_form(record, principal), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@app.route("/counter/cases", methods=["POST"])
+@handles_problems
+def create_counter_case() -> Response:
+    principal = require_staff(principal_of(_request()), "clerk")
+    body = parse_json_body(_request().raw_body)
+    request = parse_model(CounterCaseRequest, body)
+    return idempotently(
+        "create-counter-case",
+        principal,
+        _request().headers.get("idempotency-key"),
+        body,
+        lambda: (201, cases.create_counter_case(services(), principal, request)),
+        app.lambda_context,
+    )
 
 
 @app.route("/cases/{case_id}/submit", methods=["POST"])
 @handles_problems
 def submit_case(case_id: str) -> Response:
-    principal = _citizen()
+    principal = _case_actor()
     return idempotently(
         "submit-case",
         principal,
@@ -202,26 +259,10 @@ def bank_card_issued(card_id: str) -> Response:
     return json_response(bank.card_issued(services(), card_id))
 
 
-# --- scheduled jobs (EventBridge Scheduler passes the scheduled time as "time") ------
+# --- scheduled jobs and event-driven functions (code in functions/jobs.py) ---------
 
-
-@app.lambda_function(name="deadline_alerts")
-def deadline_alerts_job(event: dict, context: object) -> dict:
-    return deadlines.run_deadline_alerts(services(), _event_time(event))
-
-
-def _event_time(event: dict) -> datetime:
-    raw = (event or {}).get("time")
-    moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@app.lambda_function(name="payout_switch")
-def payout_switch_job(event: dict, context: object) -> dict:
-    return payouts.run_payout_switch(services(), _event_time(event))
-
-
-JOBS = {"deadline-alerts": deadlines.run_deadline_alerts, "payout-switch": payouts.run_payout_switch}
+for _name, _handler in JOB_HANDLERS.items():
+    app.lambda_function(name=_name)(_handler)
 
 
 # --- local stack only (absent from every deployed stage) --------------------------

@@ -3,7 +3,7 @@
 Imported only when `SSCARD_STAGE=local` (never in a deployed stage: moto is a
 development dependency). It
 - starts moto with Step Functions execution enabled,
-- creates the tables and topics from `infra/template.json` and the state machine
+- creates the tables, topics and buckets from `infra/template.json` and the state machine
   from `statemachine/case.asl.json` (no second copy of either),
 - dispatches the state machine's Lambda tasks to the in-process handlers of
   `functions.workflow`,
@@ -13,11 +13,14 @@ development dependency). It
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
+import socket
 import threading
 import traceback
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,7 +41,11 @@ class LocalStack:
     state_machine_arn: str
     residents_loaded: int
 
+    s3_server: Any = None
+
     def stop(self) -> None:
+        if self.s3_server is not None:
+            self.s3_server.stop()
         self.mock.stop()
 
 
@@ -48,14 +55,17 @@ def _function_arn(name: str) -> str:
 
 def _install_lambda_dispatch() -> None:
     """Route moto's Lambda Invoke to the in-process task handlers."""
-    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.models import LambdaBackend, LambdaFunction
     from moto.awslambda_simple.models import LambdaSimpleBackend
 
-    from functions.workflow import HANDLERS
+    from functions.jobs import HANDLERS as JOB_HANDLERS
+    from functions.workflow import HANDLERS as TASK_HANDLERS
+
+    handlers = {**TASK_HANDLERS, **JOB_HANDLERS}
 
     def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: dict) -> bytes:
         name = function_name.rsplit(":", 1)[-1].removeprefix(FUNCTION_PREFIX)
-        handler = HANDLERS.get(name)
+        handler = handlers.get(name)
         if handler is None:
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": "ResourceNotFound", "errorMessage": f"no local handler {name}"}).encode()
@@ -84,8 +94,56 @@ def _install_lambda_dispatch() -> None:
         response_headers["Content-Length"] = str(len(payload))
         return payload
 
+    def invoke_function(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+        """What moto calls for an event source (the bucket's ObjectCreated notification)."""
+        return invoke(None, self.function_name, None, body, request_headers, response_headers if response_headers is not None else {})
+
     LambdaBackend.invoke = invoke
     LambdaSimpleBackend.invoke = invoke
+    LambdaFunction.invoke = invoke_function
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serve_s3(port: int) -> Any:
+    """moto's server on loopback, sharing this process's backends: presigned S3 links work from curl."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server
+
+
+def _notify_checker_on_upload(services: Any, bucket: str) -> None:
+    """The bucket's ObjectCreated events go to the `check_material` function, as in AWS."""
+    iam = services.client("iam")
+    role = iam.create_role(RoleName="sscard-local-check-material", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "# dispatched in-process by chalicelib.localstack\n")
+    arn = services.client("lambda").create_function(
+        FunctionName=f"{FUNCTION_PREFIX}check_material",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.check_material",
+        Code={"ZipFile": code.getvalue()},
+    )["FunctionArn"]
+    services.client("s3").put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {
+                    "LambdaFunctionArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "cases/"}]}},
+                }
+            ]
+        },
+    )
 
 
 def template_resources(kind: str) -> dict[str, dict]:
@@ -114,6 +172,29 @@ def create_tables(dynamodb: Any) -> list[str]:
     return created
 
 
+def create_topics(sns: Any) -> list[str]:
+    """Each AWS::SNS::Topic of the template, named by its logical id."""
+    return [sns.create_topic(Name=name)["TopicArn"] for name in template_resources("AWS::SNS::Topic")]
+
+
+def bucket_name(logical_id: str) -> str:
+    """A bucket's local name: its logical id in kebab case (`MaterialsBucket` -> `materials-bucket`)."""
+    return "".join("-" + c.lower() if c.isupper() else c for c in logical_id).lstrip("-")
+
+
+def create_buckets(s3: Any) -> list[str]:
+    """Each AWS::S3::Bucket of the template, named `bucket_name(logical id)`, versioned if it is there."""
+    created = []
+    for logical_id, resource in template_resources("AWS::S3::Bucket").items():
+        name = bucket_name(logical_id)
+        s3.create_bucket(Bucket=name)
+        versioning = resource.get("Properties", {}).get("VersioningConfiguration")
+        if versioning:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning["Status"]})
+        created.append(name)
+    return created
+
+
 def state_machine_definition(function_arn: Any = _function_arn) -> str:
     """The ASL with its DefinitionSubstitutions filled in, as CloudFormation would."""
     from functions.workflow import HANDLERS, substitution_name
@@ -137,6 +218,7 @@ def prepare_environment() -> None:
     os.environ["SSCARD_APPLICANT_TOPIC_ARN"] = f"arn:aws:sns:{REGION}:{ACCOUNT}:ApplicantNotificationsTopic"
     os.environ["SSCARD_DEPARTMENT_TOPIC_ARN"] = f"arn:aws:sns:{REGION}:{ACCOUNT}:DepartmentAlertsTopic"
     os.environ["SSCARD_JWT_DEV_KEY"] = secrets.token_urlsafe(32)
+    os.environ["SSCARD_MATERIALS_BUCKET"] = bucket_name("MaterialsBucket")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "sscard")
 
@@ -154,6 +236,8 @@ def start(residents_file: str | None = None) -> LocalStack:
 
     with _lock:
         prepare_environment()
+        s3_port = int(os.environ.get("LOCAL_S3_PORT") or _free_port())
+        os.environ["SSCARD_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
         wiring.reset()
         mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
         mock.start()
@@ -162,8 +246,10 @@ def start(residents_file: str | None = None) -> LocalStack:
         settings = services.settings
         create_tables(services.client("dynamodb"))
         sns = services.client("sns")
-        for name in template_resources("AWS::SNS::Topic"):
-            sns.create_topic(Name=name)
+        create_topics(sns)
+        create_buckets(services.client("s3"))
+        _notify_checker_on_upload(services, settings.materials_bucket)
+        s3_server = _serve_s3(s3_port)
         sfn = services.client("stepfunctions")
         arn = sfn.create_state_machine(
             name=STATE_MACHINE_NAME,
@@ -174,7 +260,7 @@ def start(residents_file: str | None = None) -> LocalStack:
         path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
         residents = load_residents(path)
         loaded = seed_simulators(services.dynamodb.Table(settings.simulator_table), services.person_key, residents)
-        return LocalStack(mock=mock, state_machine_arn=arn, residents_loaded=loaded)
+        return LocalStack(mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server)
 
 
 def outbox() -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
-from chalicelib.domain.catalogue import MatterCode
+from chalicelib.domain.catalogue import Material, MatterCode
+from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
 
 
 class _In(BaseModel):
@@ -52,7 +53,73 @@ class CreateCaseRequest(_In):
     _unique = field_validator("matters")(_unique_codes)
 
 
+def _resident_id(value: str) -> str:
+    if not is_valid_resident_id(value):
+        raise ValueError("不是有效的18位居民身份证号码")
+    return normalize_resident_id(value)
+
+
+class Applicant(_In):
+    id_number: str = Field(description="申请人居民身份证号码（社会保障号码）")
+    name: str = Field(min_length=1, max_length=40)
+
+    _id = field_validator("id_number")(_resident_id)
+
+
+class AgentIn(_In):
+    name: str = Field(min_length=1, max_length=40, description="代办人姓名")
+    id_number: str = Field(description="代办人居民身份证号码")
+    phone: str = Field(pattern=r"^1[0-9]{10}$", description="代办人联系电话")
+    relation: str = Field(min_length=1, max_length=20, description="与申请人关系")
+
+    _id = field_validator("id_number")(_resident_id)
+
+
+class CounterCaseRequest(CreateCaseRequest):
+    """A case opened by a clerk for an applicant present at the counter (线下)."""
+
+    applicant: Applicant
+    agent: AgentIn | None = None
+
+    @model_validator(mode="after")
+    def _agent_is_someone_else(self) -> CounterCaseRequest:
+        if self.agent and self.agent.id_number == self.applicant.id_number:
+            raise ValueError("代办人不能是申请人本人")
+        return self
+
+
+class MaterialDeclaration(_In):
+    kind: Material = Field(description="材料种类")
+    content_type: Literal["image/jpeg", "image/png", "application/pdf"] = Field(description="JPEG、PNG 或 PDF")
+    size: int = Field(gt=0, description="文件字节数")
+
+
 # --- responses -----------------------------------------------------------------
+
+
+class MaterialView(BaseModel):
+    kind: Material
+    name: str
+    status: str = Field(
+        description="required 待提交 / provided 已由数据共享提供 / awaiting_upload 待上传 / "
+        "uploaded 已上传并通过检查 / rejected 需重新上传 / deleted 已按期删除"
+    )
+    source: str | None = Field(default=None, description="data_sharing 数据共享 / upload 申请人上传")
+    provided_at: str | None = None
+    reason: str | None = None
+    download_url: str | None = Field(default=None, description="短时有效的下载链接（仅申请人和审核人员）")
+
+
+class MaterialUpload(BaseModel):
+    kind: Material
+    status: str
+    source: str | None = None
+    provided_at: str | None = None
+    upload: dict[str, Any] | None = Field(
+        default=None, description="S3 预签名 POST：url 与 fields；fields 原样作为表单字段，文件字段名为 file"
+    )
+    max_bytes: int | None = None
+    expires_in: int | None = None
 
 
 class Notice(BaseModel):
@@ -134,7 +201,10 @@ class ApplicantView(BaseModel):
 class CaseView(BaseModel):
     case_id: str
     status: CaseStatus
-    channel: str
+    channel: str = Field(description="online 线上 / offline 线下窗口")
+    service_point: str | None = None
+    clerk: str | None = None
+    agent: dict[str, Any] | None = Field(default=None, description="代办人（身份证号码脱敏）")
     applicant: ApplicantView
     contact: Contact
     consent: dict[str, Any]
@@ -142,6 +212,7 @@ class CaseView(BaseModel):
     submitted_at: str | None = None
     finished_at: str | None = None
     matters: list[MatterView]
+    materials: list[MaterialView] = []
     timeline: list[EventView]
     notifications: list[NotificationView]
 
@@ -240,6 +311,7 @@ class ReviewView(BaseModel):
     reason: str | None = None
     decided_at: str | None = None
     result: dict[str, Any] | None = Field(default=None, description="办理结果（如养老金发放账号的生效月份）")
+    materials: list[MaterialView] = []
 
 
 class ReviewList(BaseModel):

@@ -36,7 +36,16 @@ class Settings(BaseSettings):
     holidays_dir: str | None = None
     # Pension payout account changes accepted after this day of the month take effect
     # a month later (domain.md §6).
-    payout_cutoff_day: int = 15  # default: data/holidays in the package
+    payout_cutoff_day: int = 15
+
+    # Materials (domain.md §4): the bucket, what an upload may be, how long links live,
+    # and how long materials are kept after a case is finished.
+    materials_bucket: str = "materials-bucket"
+    s3_endpoint_url: str | None = None  # the local stack serves S3 on a loopback port
+    max_upload_bytes: int = 5 * 1024 * 1024
+    upload_url_seconds: int = 900
+    download_url_seconds: int = 300
+    materials_retention_days: int = 180  # default: data/holidays in the package
     idempotency_expiry_seconds: int = 24 * 3600
     residents_file: str = "data/residents.demo.json"
 

@@ -20,6 +20,7 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.adapters.dynamo_cases import DynamoCaseStore
+from chalicelib.adapters.materials import S3MaterialStore
 from chalicelib.adapters.notifier import SnsNotifier
 from chalicelib.adapters.simulators import CardSystemSimulator, DataSharingSimulator, PensionSystemSimulator
 from chalicelib.adapters.workflow import StepFunctionsWorkflow
@@ -82,6 +83,16 @@ class Services:
     @cached_property
     def data_sharing(self) -> DataSharingSimulator:
         return DataSharingSimulator(self._simulator_table, self.person_key)
+
+    @cached_property
+    def materials(self) -> S3MaterialStore:
+        s3 = boto3.client(
+            "s3",
+            region_name=self.settings.region,
+            endpoint_url=self.settings.s3_endpoint_url,
+            config=_BOTO_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"})),
+        )
+        return S3MaterialStore(s3, self.settings.materials_bucket)
 
     @cached_property
     def notifier(self) -> SnsNotifier:

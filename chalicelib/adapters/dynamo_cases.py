@@ -68,6 +68,7 @@ class CaseRecord:
     matters: dict[str, dict] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
     waits: dict[str, dict] = field(default_factory=dict)
+    materials: dict[str, dict] = field(default_factory=dict)
 
     @property
     def case_id(self) -> str:
@@ -80,7 +81,7 @@ class DynamoCaseStore:
 
     # --- writes -------------------------------------------------------------
 
-    def create(self, case: dict, matters: list[dict], event: dict) -> None:
+    def create(self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None) -> None:
         case_id = case["case_id"]
         pk = f"CASE#{case_id}"
         client = self._table.meta.client  # the resource's client: takes plain Python values
@@ -95,6 +96,7 @@ class DynamoCaseStore:
                 "gsi1sk": f"{case['created_at']}#{case_id}",
             }
         ] + [{**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1} for m in matters]
+        items += [{**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1} for m in materials or []]
         items.append(self._event_item(case_id, event))
         client.transact_write_items(
             TransactItems=[
@@ -115,6 +117,10 @@ class DynamoCaseStore:
 
     def update_matter(self, case_id: str, code: str, expected_version: int, changes: dict) -> dict:
         key = {"pk": f"CASE#{case_id}", "sk": f"MATTER#{code}"}
+        return self._conditional_update(key, expected_version, changes)
+
+    def update_material(self, case_id: str, kind: str, expected_version: int, changes: dict) -> dict:
+        key = {"pk": f"CASE#{case_id}", "sk": f"MATERIAL#{kind}"}
         return self._conditional_update(key, expected_version, changes)
 
     def mutate_matter(self, case_id: str, code: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
@@ -288,7 +294,7 @@ class DynamoCaseStore:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         record: CaseRecord | None = None
-        matters, events, waits = {}, [], {}
+        matters, events, waits, materials = {}, [], {}, {}
         for item in items:
             entity = item.get("entity")
             if entity == "case":
@@ -299,9 +305,11 @@ class DynamoCaseStore:
                 events.append(_strip(item))
             elif entity == "wait":
                 waits[item["sk"].removeprefix("WAIT#")] = _strip(item)
+            elif entity == "material":
+                materials[item["kind"]] = _strip(item)
         if record is None:
             return None
-        record.matters, record.events, record.waits = matters, events, waits
+        record.matters, record.events, record.waits, record.materials = matters, events, waits, materials
         return record
 
     def get_matter(self, case_id: str, code: str) -> dict:

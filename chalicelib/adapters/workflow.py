@@ -37,3 +37,13 @@ class StepFunctionsWorkflow:
             if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
                 return None
             raise
+
+    def stop(self, case_id: str, cause: str) -> bool:
+        """Stop a running execution; False if there is none running."""
+        try:
+            self._sfn.stop_execution(executionArn=self.execution_arn(case_id), error="CaseWithdrawn", cause=cause)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("ExecutionDoesNotExist", "ExecutionNotRunning"):
+                return False
+            raise
+        return True

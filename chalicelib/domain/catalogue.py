@@ -29,12 +29,25 @@ class Material(StrEnum):
     ID_CARD_FRONT = "id_card_front"  # 身份证人像面
     ID_CARD_BACK = "id_card_back"  # 身份证国徽面
     PHOTO = "photo"  # 个人照片
+    AGENT_ID_CARD_FRONT = "agent_id_card_front"  # 代办人身份证人像面
+    AGENT_ID_CARD_BACK = "agent_id_card_back"  # 代办人身份证国徽面
 
 
 MATERIAL_NAMES: dict[Material, str] = {
     Material.ID_CARD_FRONT: "居民身份证（人像面）",
     Material.ID_CARD_BACK: "居民身份证（国徽面）",
     Material.PHOTO: "个人照片",
+    Material.AGENT_ID_CARD_FRONT: "代办人居民身份证（人像面）",
+    Material.AGENT_ID_CARD_BACK: "代办人居民身份证（国徽面）",
+}
+
+# What the data-sharing service can provide instead of an upload (数据共享清单):
+# the ID e-license (身份证电子证照) covers both sides of the applicant's ID card, the
+# police photo (个人公安照片) the personal photo. An agent's documents are never shared.
+SHARED_SOURCE: dict[Material, str] = {
+    Material.ID_CARD_FRONT: "id_license",
+    Material.ID_CARD_BACK: "id_license",
+    Material.PHOTO: "police_photo",
 }
 
 
@@ -241,11 +254,19 @@ def execution_order(codes: list[MatterCode] | set[MatterCode]) -> tuple[list[Mat
     return [c for c in STAGE_ONE if c in chosen], [c for c in STAGE_TWO if c in chosen]
 
 
-def required_materials(codes: list[MatterCode] | set[MatterCode]) -> list[Material]:
-    """Each material once, however many matters need it (form note 1)."""
+AGENT_MATERIALS = (Material.ID_CARD_FRONT, Material.ID_CARD_BACK, Material.AGENT_ID_CARD_FRONT, Material.AGENT_ID_CARD_BACK)
+
+
+def required_materials(codes: list[MatterCode] | set[MatterCode], *, agent: bool = False) -> list[Material]:
+    """Each material once, however many matters need it (form note 1).
+
+    An agent (代办) submission needs both persons' ID documents, whatever the matters.
+    """
     needed: list[Material] = []
     for code in sorted(set(codes), key=list(CATALOGUE).index):
         for material in CATALOGUE[code].materials:
             if material not in needed:
                 needed.append(material)
-    return needed
+    if agent:
+        needed += [m for m in AGENT_MATERIALS if m not in needed]
+    return sorted(needed, key=list(Material).index)

@@ -73,3 +73,11 @@ def payout_change_accepted(month: str, account: str) -> str:
 
 def payout_switched(month: str, account: str) -> str:
     return f"{SIGNATURE}您的养老保险待遇发放账号已变更为尾号{account[-4:]}的社会保障卡账户，自{month}待遇起生效。"
+
+
+def material_rejected(name: str, reason: str) -> str:
+    return f"{SIGNATURE}您上传的“{name}”未通过检查：{reason}。请重新上传该材料后再提交。"
+
+
+def case_withdrawn(case_id: str) -> str:
+    return f"{SIGNATURE}您的社会保障卡联办业务（{case_id[:8]}）已撤回。"

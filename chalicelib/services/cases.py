@@ -11,14 +11,15 @@ from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
 from chalicelib.domain.case import OPEN_CASE_STATUSES, CaseStatus, MatterStatus
-from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, MatterCode, parse_form
+from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, SHARED_SOURCE, Material, MatterCode, parse_form, required_materials
 from chalicelib.domain.prejudge import PersonRecords, Prejudgment, prejudge
-from chalicelib.domain.resident_id import mask_phone, mask_resident_id
+from chalicelib.domain.resident_id import is_valid_resident_id, mask_phone, mask_resident_id
 from chalicelib.errors import ConflictProblem, NotFoundProblem, PrejudgmentFailed, ValidationProblem
 from chalicelib.models import (
     CaseList,
     CaseSummary,
     CaseView,
+    CounterCaseRequest,
     CreateCaseRequest,
     MatterChoice,
     MatterInfo,
@@ -123,8 +124,7 @@ def _prejudgment_problem(judgment: Prejudgment) -> PrejudgmentFailed:
     return PrejudgmentFailed(detail, errors)
 
 
-def create_case(services: Services, principal: Principal, request: CreateCaseRequest) -> dict[str, Any]:
-    """Consent, pre-judgment, then a draft case (api.md `POST /cases`)."""
+def _check_consent(services: Services, request: CreateCaseRequest) -> None:
     if not request.consent.agreed:
         raise ValidationProblem(
             "须阅读并同意用户须知及承诺后方可办理",
@@ -141,9 +141,35 @@ def create_case(services: Services, principal: Principal, request: CreateCaseReq
                 }
             ],
         )
+
+
+def create_case(services: Services, principal: Principal, request: CreateCaseRequest) -> dict[str, Any]:
+    """Consent, pre-judgment, then a draft case (api.md `POST /cases`)."""
+    return _open_case(services, principal, request, id_number=principal.id_number, name=principal.name)
+
+
+def create_counter_case(services: Services, principal: Principal, request: CounterCaseRequest) -> dict[str, Any]:
+    """The same for an applicant present at a counter, optionally through an agent (代办人)."""
+    agent = request.agent.model_dump() if request.agent else None
+    return _open_case(
+        services, principal, request, id_number=request.applicant.id_number, name=request.applicant.name, channel="offline", agent=agent
+    )
+
+
+def _open_case(
+    services: Services,
+    principal: Principal,
+    request: CreateCaseRequest,
+    *,
+    id_number: str,
+    name: str,
+    channel: str = "online",
+    agent: dict | None = None,
+) -> dict[str, Any]:
+    _check_consent(services, request)
     selection = parse_selection(request.matters)
-    id_number = principal.id_number
-    judgment = prejudge(selection, person_records(services, id_number))
+    offline = channel == "offline"
+    judgment = prejudge(selection, person_records(services, id_number), offline_or_agent=offline or agent is not None)
     if not judgment.passed:
         metrics.add_metric(name="PrejudgmentFailures", unit=MetricUnit.Count, value=1)
         raise _prejudgment_problem(judgment)
@@ -155,9 +181,9 @@ def create_case(services: Services, principal: Principal, request: CreateCaseReq
         "case_id": case_id,
         "person_key": services.person_key(id_number),
         "id_number": id_number,
-        "applicant_name": principal.name or (profile.name if profile else ""),
+        "applicant_name": name or (profile.name if profile else ""),
         "district": profile.district if profile else "",
-        "channel": "online",
+        "channel": channel,
         "status": CaseStatus.DRAFT.value,
         "created_at": created_at,
         "updated_at": created_at,
@@ -165,6 +191,10 @@ def create_case(services: Services, principal: Principal, request: CreateCaseReq
         "contact": {"phone": request.contact.phone, "address": request.contact.address},
         "matter_codes": [c.value for c in selection],
     }
+    if offline:
+        case |= {"clerk": principal.sub, "service_point": principal.service_point}
+    if agent:
+        case["agent"] = agent
     matters = [
         {
             "code": code.value,
@@ -175,12 +205,36 @@ def create_case(services: Services, principal: Principal, request: CreateCaseReq
         }
         for code, form in selection.items()
     ]
-    services.store.create(case, matters, {"kind": "created", "text": "已同意用户须知，条件预判通过，案件已创建", "at": created_at})
-    logger.info("case created", extra={"case_id": case_id, "matters": case["matter_codes"]})
+    needed = materials_for(services, id_number, list(selection), agent=agent is not None, at=created_at)
+    where = "在服务网点受理，" if offline else "已同意用户须知，"
+    services.store.create(case, matters, {"kind": "created", "text": f"{where}条件预判通过，案件已创建", "at": created_at}, needed)
+    logger.info("case created", extra={"case_id": case_id, "matters": case["matter_codes"], "channel": channel})
     metrics.add_metric(name="CasesCreated", unit=MetricUnit.Count, value=1)
     record = services.store.get(case_id)
     assert record is not None
-    return case_view(record, principal).model_dump(mode="json")
+    return case_view(record, principal, services).model_dump(mode="json")
+
+
+def materials_for(services: Services, id_number: str, codes: list[MatterCode], *, agent: bool, at: str) -> list[dict]:
+    """The case's materials, each once; what data sharing provides is recorded as such (§4)."""
+    needed = required_materials(codes, agent=agent)
+    shared = services.data_sharing.shared_materials(id_number) if any(m in SHARED_SOURCE for m in needed) else {}
+    items = []
+    for material in needed:
+        source = SHARED_SOURCE.get(material)
+        if source and shared.get(source):
+            items.append({"kind": material.value, "status": "provided", "source": "data_sharing", "shared_as": source, "provided_at": at})
+        else:
+            items.append({"kind": material.value, "status": "required"})
+    return items
+
+
+def can_see(services: Services, principal: Principal, case: dict) -> bool:
+    """The applicant, and a clerk of the service point that opened the case."""
+    if principal.has("citizen") and is_valid_resident_id(principal.sub) and case["person_key"] == services.person_key(principal.id_number):
+        return True
+    clerk_of_the_point = principal.has("clerk") and principal.service_point is not None
+    return bool(clerk_of_the_point and case.get("channel") == "offline" and case.get("service_point") == principal.service_point)
 
 
 def load_own_case(services: Services, principal: Principal, case_id: str) -> CaseRecord:
@@ -190,9 +244,16 @@ def load_own_case(services: Services, principal: Principal, case_id: str) -> Cas
     except ValueError:
         raise NotFoundProblem("未找到该案件") from None
     record = services.store.get(case_id)
-    if record is None or record.case["person_key"] != services.person_key(principal.id_number):
+    if record is None or not can_see(services, principal, record.case):
         raise NotFoundProblem("未找到该案件")
     return record
+
+
+def missing_materials(record: CaseRecord) -> list[dict]:
+    """Materials neither shared nor uploaded and checked, in the catalogue's order."""
+    order = list(Material).index
+    missing = [m for m in record.materials.values() if m["status"] not in ("provided", "uploaded")]
+    return sorted(missing, key=lambda m: order(Material(m["kind"])))
 
 
 def submit_case(services: Services, principal: Principal, case_id: str) -> dict[str, Any]:
@@ -200,6 +261,20 @@ def submit_case(services: Services, principal: Principal, case_id: str) -> dict[
     record = load_own_case(services, principal, case_id)
     status = record.case["status"]
     if status == CaseStatus.DRAFT:
+        missing = missing_materials(record)
+        if missing:
+            names = "、".join(MATERIAL_NAMES[Material(m["kind"])] for m in missing)
+            raise ValidationProblem(
+                f"以下材料尚未提交或未通过检查：{names}",
+                [
+                    {
+                        "field": f"materials.{m['kind']}",
+                        "code": "MATERIAL_REJECTED" if m["status"] == "rejected" else "MATERIAL_MISSING",
+                        "message": f"{MATERIAL_NAMES[Material(m['kind'])]}：" + (m.get("reason") or "尚未上传"),
+                    }
+                    for m in missing
+                ],
+            )
         submitted_at = services.now_iso()
         try:
             services.store.update_case(
@@ -222,11 +297,11 @@ def submit_case(services: Services, principal: Principal, case_id: str) -> dict[
     logger.info("case submitted", extra={"case_id": case_id})
     metrics.add_metric(name="CasesSubmitted", unit=MetricUnit.Count, value=1)
     record = load_own_case(services, principal, case_id)
-    return case_view(record, principal).model_dump(mode="json")
+    return case_view(record, principal, services).model_dump(mode="json")
 
 
 def get_case(services: Services, principal: Principal, case_id: str) -> CaseView:
-    return case_view(load_own_case(services, principal, case_id), principal)
+    return case_view(load_own_case(services, principal, case_id), principal, services)
 
 
 def list_cases(services: Services, principal: Principal, limit: int, cursor: str | None) -> CaseList:
@@ -251,9 +326,30 @@ def list_cases(services: Services, principal: Principal, limit: int, cursor: str
     )
 
 
-def case_view(record: CaseRecord, principal: Principal) -> CaseView:
+def material_views(record: CaseRecord, services: Services | None) -> list[dict[str, Any]]:
+    """The case's materials and where each came from; uploaded ones with a short-lived link."""
+    order = list(Material).index
+    views = []
+    for kind in sorted(record.materials, key=lambda k: order(Material(k))):
+        m = record.materials[kind]
+        view = {
+            "kind": kind,
+            "name": MATERIAL_NAMES[Material(kind)],
+            "status": m["status"],
+            "source": m.get("source"),
+            "provided_at": m.get("provided_at"),
+            "reason": m.get("reason"),
+        }
+        if services is not None and m["status"] == "uploaded" and m.get("key"):
+            view["download_url"] = services.materials.download_link(m["key"], services.settings.download_url_seconds)
+        views.append(view)
+    return views
+
+
+def case_view(record: CaseRecord, principal: Principal, services: Services | None = None) -> CaseView:
     case = record.case
-    own = principal.has("citizen") and principal.id_number == case["id_number"]
+    own = principal.has("citizen") and principal.sub.upper() == case["id_number"]
+    agent = case.get("agent")
     order = list(CATALOGUE).index
     matters = []
     for code in sorted(record.matters, key=lambda c: order(MatterCode(c))):
@@ -277,6 +373,10 @@ def case_view(record: CaseRecord, principal: Principal) -> CaseView:
         case_id=case["case_id"],
         status=case["status"],
         channel=case["channel"],
+        service_point=case.get("service_point"),
+        clerk=case.get("clerk"),
+        agent={**agent, "id_number": mask_resident_id(agent["id_number"]), "phone": mask_phone(agent["phone"])} if agent else None,
+        materials=material_views(record, services),
         applicant={
             "name": case.get("applicant_name", ""),
             "id_number": case["id_number"] if own else mask_resident_id(case["id_number"]),

@@ -23,6 +23,7 @@ from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, ValidationProblem
 from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewList, ReviewView
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.services.cases import material_views
 from chalicelib.services.workflow_tasks import review_list_key
 from chalicelib.wiring import Services
 
@@ -61,6 +62,7 @@ def _view(services: Services, wait: dict) -> ReviewView:
         decision=wait.get("decision"),
         reason=wait.get("reason"),
         decided_at=wait.get("decided_at"),
+        materials=material_views(record, services),
         result=matter.get("result")
         or (
             {"effective_month": wait["effective_month"], "effective_month_text": month_text(wait["effective_month"])}

@@ -400,6 +400,13 @@ def _summary_line(code: str, matter: dict) -> str:
     return f"{matter_name(code)}未办理（{matter.get('reason') or '未完成'}）"
 
 
+def _keep_materials_until_retention(services: Services, record: CaseRecord, finished_at: str) -> None:
+    from chalicelib.services.materials import schedule_retention
+
+    if any(m.get("key") for m in record.materials.values()):
+        schedule_retention(services, record.case_id, finished_at)
+
+
 def finish_case(services: Services, case_id: str) -> dict[str, Any]:
     """Every matter has its result: set the case status and tell the applicant."""
     record = _load(services, case_id)
@@ -422,6 +429,7 @@ def finish_case(services: Services, case_id: str) -> dict[str, Any]:
         order = list(CATALOGUE).index
         lines = [_summary_line(c, record.matters[c]) for c in sorted(record.matters, key=lambda c: order(MatterCode(c)))]
         services.store.add_event(case_id, "finished", f"案件{messages.CASE_STATUS_NAMES[status]}")
+        _keep_materials_until_retention(services, record, finished_at)
         if len(record.matters) > 1:
             notify_applicant(services, record, messages.case_finished(case_id, status, lines))
         logger.info("case finished", extra={"case_id": case_id, "status": status.value})
@@ -456,5 +464,6 @@ def fail_case(services: Services, case_id: str, error: dict | None) -> dict[str,
     )
     if case.get("finished_at") == finished_at:
         services.store.add_event(case_id, "finished", f"案件{messages.CASE_STATUS_NAMES[status]}（办理过程出现系统故障）")
+        _keep_materials_until_retention(services, record, finished_at)
         notify_applicant(services, record, messages.case_finished(case_id, status, [messages.SYSTEM_FAILURE_REASON]))
     return {"case_id": case_id, "status": case["status"]}

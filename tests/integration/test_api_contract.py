@@ -221,7 +221,8 @@ def test_two_concurrent_submits_of_one_case_start_one_execution(api):
     assert case["status"] == "completed"
     executions = services().client("stepfunctions").list_executions(stateMachineArn=services().settings.state_machine_arn)["executions"]
     assert [e["name"] for e in executions] == [case_id]
-    assert sum(e["kind"] == "submitted" for e in case["timeline"]) == 1
+    # (that exactly one of concurrent conditional writes wins is shown on real DynamoDB
+    # semantics in test_store_on_dynamodb_local.py; moto does not lock between threads)
     # and a later submit of the finished case is a conflict
     assert_problem(api.post(f"/cases/{case_id}/submit", None, token), 409)
 

@@ -28,6 +28,7 @@ def submitted_review(api, name="杨磊", matter=None):
     created = api.create_case(token, [matter], phone=resident["phone"])
     assert created.status_code == 201, created.body
     case_id = created.json_body["case_id"]
+    api.upload_missing(token, case_id)
     assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
     case = api.wait_for(case_id, token, lambda c: c["matters"][0]["status"] == "awaiting_review")
     return resident, token, case

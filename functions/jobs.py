@@ -1,0 +1,62 @@
+"""Scheduled jobs and event-driven functions (EventBridge Scheduler, S3): thin handlers.
+
+EventBridge Scheduler passes the scheduled time as `{"time": "<aws.scheduler.scheduled-time>"}`,
+so a job can be replayed for any moment; without one it runs for now.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.observability import logger, metrics, tracer
+from chalicelib.services import deadlines, materials, payouts
+from chalicelib.wiring import services
+
+
+def event_time(event: dict | None) -> datetime:
+    raw = (event or {}).get("time")
+    moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def deadline_alerts(event: dict, context: Any) -> dict:
+    return deadlines.run_deadline_alerts(services(), event_time(event))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def payout_switch(event: dict, context: Any) -> dict:
+    return payouts.run_payout_switch(services(), event_time(event))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def materials_retention(event: dict, context: Any) -> dict:
+    return materials.run_materials_retention(services(), event_time(event))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def check_material(event: dict, context: Any) -> list:
+    """S3 ObjectCreated on the materials bucket: check what arrived."""
+    return materials.check_s3_event(services(), event)
+
+
+HANDLERS = {
+    "deadline_alerts": deadline_alerts,
+    "payout_switch": payout_switch,
+    "materials_retention": materials_retention,
+    "check_material": check_material,
+}
+JOBS = {  # the local stack's /dev/jobs/{job}/run
+    "deadline-alerts": deadlines.run_deadline_alerts,
+    "payout-switch": payouts.run_payout_switch,
+    "materials-retention": materials.run_materials_retention,
+}
