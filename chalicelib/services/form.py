@@ -77,9 +77,10 @@ def _local(iso: str | None) -> str:
 
 
 def _materials_cell(record: CaseRecord, code: MatterCode) -> str:
-    kinds = [m.value for m in CATALOGUE[code].materials]
-    if record.case.get("agent"):
-        kinds += [Material.AGENT_ID_CARD_FRONT.value, Material.AGENT_ID_CARD_BACK.value]
+    return _material_lines(record, [m.value for m in CATALOGUE[code].materials]) or "无需材料"
+
+
+def _material_lines(record: CaseRecord, kinds: list[str]) -> str:
     lines = []
     for kind in kinds:
         material = record.materials.get(kind)
@@ -88,8 +89,6 @@ def _materials_cell(record: CaseRecord, code: MatterCode) -> str:
         source = SOURCES.get(material.get("source") or "", "")
         status = STATUS.get(material["status"], material["status"])
         lines.append(f"{escape(MATERIAL_NAMES[Material(kind)])}：{status}{('（' + source + '）') if source else ''}")
-    if not lines:
-        return "无需材料"
     return "<br>".join(lines)
 
 
@@ -136,7 +135,15 @@ def render_form(record: CaseRecord, principal: Principal) -> str:
             f"在线阅读用户须知（版本 {escape(consent.get('notice_version', ''))}）并勾选同意上述承诺</td></tr>"
         )
     agent_rows = ""
+    agent_materials = ""
     if agent:
+        kinds = [
+            m.value for m in (Material.ID_CARD_FRONT, Material.ID_CARD_BACK, Material.AGENT_ID_CARD_FRONT, Material.AGENT_ID_CARD_BACK)
+        ]
+        agent_materials = (
+            '<tr><td class="center">—</td><td>代办材料（双方身份证件）</td><td class="tick"></td>'
+            f'<td class="small" colspan="3">{_material_lines(record, kinds)}</td></tr>'
+        )
         agent_rows = (
             "<tr><th>代办人</th>"
             f"<td>{escape(agent['name'])}（{escape(agent['relation'])}）</td>"
@@ -165,6 +172,7 @@ def render_form(record: CaseRecord, principal: Principal) -> str:
 {agent_rows}
 <tr><th>序号</th><th>服务事项名称</th><th>需要办理</th><th>所需材料及来源</th><th>办理时限</th><th>结果反馈</th></tr>
 {"".join(rows)}
+{agent_materials}
 <tr><td colspan="6" class="commit">{COMMITMENT}</td></tr>
 {confirmation}
 </table>
