@@ -7,11 +7,10 @@ so a job can be replayed for any moment; without one it runs for now.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from chalicelib.observability import logger, metrics, tracer
 from chalicelib.services import deadlines, materials, payouts
 from chalicelib.wiring import services
+from functions.workflow import lambda_handler
 
 
 def event_time(event: dict | None) -> datetime:
@@ -20,31 +19,23 @@ def event_time(event: dict | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def deadline_alerts(event: dict, context: Any) -> dict:
+@lambda_handler
+def deadline_alerts(event: dict) -> dict:
     return deadlines.run_deadline_alerts(services(), event_time(event))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def payout_switch(event: dict, context: Any) -> dict:
+@lambda_handler
+def payout_switch(event: dict) -> dict:
     return payouts.run_payout_switch(services(), event_time(event))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def materials_retention(event: dict, context: Any) -> dict:
+@lambda_handler
+def materials_retention(event: dict) -> dict:
     return materials.run_materials_retention(services(), event_time(event))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def check_material(event: dict, context: Any) -> list:
+@lambda_handler
+def check_material(event: dict) -> list:
     """S3 ObjectCreated on the materials bucket: check what arrived."""
     return materials.check_s3_event(services(), event)
 

@@ -42,59 +42,61 @@ class MatterFailureEvent(MatterEvent):
     error: dict[str, Any] | None = None
 
 
-def _task(fn: Callable[[dict], dict]) -> Callable[[dict, Any], dict]:
+def lambda_handler(fn: Callable[[dict], Any]) -> Callable[[dict, Any], Any]:
+    """One Lambda entry point: structured logs with the case id, metrics flushed, traced."""
+
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     @tracer.capture_lambda_handler
-    def handler(event: dict, context: Any) -> dict:
-        logger.append_keys(case_id=event.get("case_id"), matter=event.get("matter"))
+    def handler(event: dict, context: Any) -> Any:
+        logger.append_keys(case_id=(event or {}).get("case_id"), matter=(event or {}).get("matter"))
         return fn(event)
 
     handler.__name__ = fn.__name__
     return handler
 
 
-@_task
+@lambda_handler
 def prejudge_at_submission(event: dict) -> dict:
     return tasks.prejudge_at_submission(services(), CaseEvent.model_validate(event).case_id)
 
 
-@_task
+@lambda_handler
 def run_matter(event: dict) -> dict:
     e = MatterEvent.model_validate(event)
     return tasks.run_matter(services(), e.case_id, e.matter)
 
 
-@_task
+@lambda_handler
 def record_matter_failure(event: dict) -> dict:
     e = MatterFailureEvent.model_validate(event)
     return tasks.record_matter_failure(services(), e.case_id, e.matter, e.error)
 
 
-@_task
+@lambda_handler
 def request_decision(event: dict) -> dict:
     e = WaitEvent.model_validate(event)
     return tasks.request_decision(services(), e.case_id, e.matter, e.task_token)
 
 
-@_task
+@lambda_handler
 def record_decision(event: dict) -> dict:
     e = DecisionEvent.model_validate(event)
     return tasks.record_decision(services(), e.case_id, e.matter, e.decision)
 
 
-@_task
+@lambda_handler
 def record_wait_timeout(event: dict) -> dict:
     e = MatterEvent.model_validate(event)
     return tasks.record_wait_timeout(services(), e.case_id, e.matter)
 
 
-@_task
+@lambda_handler
 def finish_case(event: dict) -> dict:
     return tasks.finish_case(services(), CaseEvent.model_validate(event).case_id)
 
 
-@_task
+@lambda_handler
 def fail_case(event: dict) -> dict:
     e = FailureEvent.model_validate(event)
     return tasks.fail_case(services(), e.case_id, e.error)

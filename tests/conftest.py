@@ -108,7 +108,7 @@ class Api:
                 response = self.upload(token, case_id, material["kind"], jpeg())
                 assert response.status_code in (200, 201, 204), getattr(response, "text", response)
 
-    def wait_for(self, case_id: str, token: str, done: Callable[[dict], bool], timeout: float = 20) -> dict[str, Any]:
+    def wait_for(self, case_id: str, token: str, done: Callable[[dict], bool], timeout: float = 60) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             case = self.get(f"/cases/{case_id}", token).json_body

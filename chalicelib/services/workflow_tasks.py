@@ -407,29 +407,44 @@ def _keep_materials_until_retention(services: Services, record: CaseRecord, fini
         schedule_retention(services, record.case_id, finished_at)
 
 
+def _fail_open_matters(services: Services, record: CaseRecord, reason_code: str) -> CaseRecord:
+    """Nothing may stay open once the run ends."""
+    for code, matter in record.matters.items():
+        if matter["status"] not in FINAL_MATTER_STATUSES:
+            _finish_matter(
+                services, record.case_id, code, MatterStatus.FAILED, reason=messages.SYSTEM_FAILURE_REASON, reason_code=reason_code
+            )
+    return _load(services, record.case_id)
+
+
+def _close_case(services: Services, record: CaseRecord, status: CaseStatus, event_text: str) -> tuple[dict, bool]:
+    """Write the final status once; answers (the case, whether this call closed it)."""
+    finished_at = services.now_iso()
+    case = _set_case(
+        services,
+        record.case_id,
+        lambda c: (
+            None if c["status"] in FINAL_CASE_STATUSES else {"status": status.value, "finished_at": finished_at, "updated_at": finished_at}
+        ),
+    )
+    closed = case.get("finished_at") == finished_at
+    if closed:
+        services.store.add_event(record.case_id, "finished", event_text)
+        _keep_materials_until_retention(services, record, finished_at)
+    return case, closed
+
+
 def finish_case(services: Services, case_id: str) -> dict[str, Any]:
     """Every matter has its result: set the case status and tell the applicant."""
     record = _load(services, case_id)
     if record.case["status"] in FINAL_CASE_STATUSES:
         return {"case_id": case_id, "status": record.case["status"]}
-    for code, matter in record.matters.items():  # nothing may stay open once the run ends
-        if matter["status"] not in FINAL_MATTER_STATUSES:
-            _finish_matter(services, case_id, code, MatterStatus.FAILED, reason=messages.SYSTEM_FAILURE_REASON, reason_code="NOT_FINISHED")
-    record = _load(services, case_id)
+    record = _fail_open_matters(services, record, "NOT_FINISHED")
     status = finished_case_status(m["status"] for m in record.matters.values())
-    finished_at = now_iso()
-    case = _set_case(
-        services,
-        case_id,
-        lambda c: (
-            None if c["status"] in FINAL_CASE_STATUSES else {"status": status.value, "finished_at": finished_at, "updated_at": finished_at}
-        ),
-    )
-    if case.get("finished_at") == finished_at:
+    case, closed = _close_case(services, record, status, f"案件{messages.CASE_STATUS_NAMES[status]}")
+    if closed:
         order = list(CATALOGUE).index
         lines = [_summary_line(c, record.matters[c]) for c in sorted(record.matters, key=lambda c: order(MatterCode(c)))]
-        services.store.add_event(case_id, "finished", f"案件{messages.CASE_STATUS_NAMES[status]}")
-        _keep_materials_until_retention(services, record, finished_at)
         if len(record.matters) > 1:
             notify_applicant(services, record, messages.case_finished(case_id, status, lines))
         logger.info("case finished", extra={"case_id": case_id, "status": status.value})
@@ -445,25 +460,12 @@ def fail_case(services: Services, case_id: str, error: dict | None) -> dict[str,
     """
     logger.error("case workflow failed", extra={"case_id": case_id, "error": (error or {}).get("Error")})
     metrics.add_metric(name="CaseWorkflowsFailed", unit=MetricUnit.Count, value=1)
-    record = _load(services, case_id)
-    for code, matter in record.matters.items():
-        if matter["status"] not in FINAL_MATTER_STATUSES:
-            _finish_matter(services, case_id, code, MatterStatus.FAILED, reason=messages.SYSTEM_FAILURE_REASON, reason_code="SYSTEM_ERROR")
-    record = _load(services, case_id)
+    record = _fail_open_matters(services, _load(services, case_id), "SYSTEM_ERROR")
     try:
         status = finished_case_status(m["status"] for m in record.matters.values())
     except ValueError:
         status = CaseStatus.FAILED
-    finished_at = now_iso()
-    case = _set_case(
-        services,
-        case_id,
-        lambda c: (
-            None if c["status"] in FINAL_CASE_STATUSES else {"status": status.value, "finished_at": finished_at, "updated_at": finished_at}
-        ),
-    )
-    if case.get("finished_at") == finished_at:
-        services.store.add_event(case_id, "finished", f"案件{messages.CASE_STATUS_NAMES[status]}（办理过程出现系统故障）")
-        _keep_materials_until_retention(services, record, finished_at)
+    case, closed = _close_case(services, record, status, f"案件{messages.CASE_STATUS_NAMES[status]}（办理过程出现系统故障）")
+    if closed:
         notify_applicant(services, record, messages.case_finished(case_id, status, [messages.SYSTEM_FAILURE_REASON]))
     return {"case_id": case_id, "status": case["status"]}

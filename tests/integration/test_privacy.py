@@ -6,50 +6,55 @@ import io
 import json
 import logging
 
+import pytest
+
 from chalicelib.observability import logger as service_logger
 from chalicelib.wiring import services
 from tests.conftest import demo_resident, finished
 
 
-def test_the_logs_of_a_full_run_hold_no_personal_data_in_clear(api):
+@pytest.fixture
+def captured_logs():
+    """Every line the service's logger (as formatted in Lambda) and any other logger writes."""
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(service_logger.registered_formatter)
     std_logger = logging.getLogger(service_logger.name)
     std_logger.addHandler(handler)
-    root = logging.getLogger()
     root_handler = logging.StreamHandler(buffer)
-    root.addHandler(root_handler)
-    try:
-        pensioner = demo_resident("黄秀英")
-        token = api.token(pensioner)
-        new_phone = "13812345678"
-        created = api.create_case(
-            token,
-            [
-                {"code": "info_change", "form": {"phone": new_phone, "address": "黄山市祁门县新路9号"}},
-                {"code": "status_query"},
-                {"code": "pension_account", "form": {"account_number": pensioner["card"]["account_number"]}},
-            ],
-            phone=pensioner["phone"],
-        )
-        assert created.status_code == 201, created.body
-        case_id = created.json_body["case_id"]
-        api.post(f"/cases/{case_id}/submit", None, token)
-        api.wait_for(case_id, token, lambda c: {m["status"] for m in c["matters"]} == {"succeeded", "awaiting_review"})
-        wait = services().store.get(case_id).waits["pension_account"]
-        services().client("stepfunctions").send_task_success(
-            taskToken=wait["task_token"], output=json.dumps({"decision": "reject", "reason": "测试"})
-        )
-        api.wait_for(case_id, token, finished)
-        # a refused request and a failing pre-judgment log too
-        api.create_case(api.token("吴磊"), [{"code": "activate"}])
-        api.post("/cases", None, token, raw="{broken")
-    finally:
-        std_logger.removeHandler(handler)
-        root.removeHandler(root_handler)
+    logging.getLogger().addHandler(root_handler)
+    yield buffer
+    std_logger.removeHandler(handler)
+    logging.getLogger().removeHandler(root_handler)
 
-    logs = buffer.getvalue()
+
+def test_the_logs_of_a_full_run_hold_no_personal_data_in_clear(api, captured_logs):
+    pensioner = demo_resident("黄秀英")
+    token = api.token(pensioner)
+    new_phone = "13812345678"
+    created = api.create_case(
+        token,
+        [
+            {"code": "info_change", "form": {"phone": new_phone, "address": "黄山市祁门县新路9号"}},
+            {"code": "status_query"},
+            {"code": "pension_account", "form": {"account_number": pensioner["card"]["account_number"]}},
+        ],
+        phone=pensioner["phone"],
+    )
+    assert created.status_code == 201, created.body
+    case_id = created.json_body["case_id"]
+    api.post(f"/cases/{case_id}/submit", None, token)
+    api.wait_for(case_id, token, lambda c: {m["status"] for m in c["matters"]} == {"succeeded", "awaiting_review"})
+    wait = services().store.get(case_id).waits["pension_account"]
+    services().client("stepfunctions").send_task_success(
+        taskToken=wait["task_token"], output=json.dumps({"decision": "reject", "reason": "测试"})
+    )
+    api.wait_for(case_id, token, finished)
+    # a refused request and a failing pre-judgment log too
+    api.create_case(api.token("吴磊"), [{"code": "activate"}])
+    api.post("/cases", None, token, raw="{broken")
+
+    logs = captured_logs.getvalue()
     assert case_id in logs, "the run's logs carry the case id"
     assert '"case_id"' in logs
     secrets = [
@@ -64,18 +69,10 @@ def test_the_logs_of_a_full_run_hold_no_personal_data_in_clear(api):
         assert secret not in logs, f"{secret[:3]}… appears in clear in the logs"
 
 
-def test_the_redacting_filter_masks_personal_data_even_when_code_forgets_to(stack):
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(service_logger.registered_formatter)
-    std_logger = logging.getLogger(service_logger.name)
-    std_logger.addHandler(handler)
-    try:
-        resident = demo_resident("王芳")
-        service_logger.info(f"careless {resident['id_number']} {resident['phone']}", extra={"account": resident["card"]["account_number"]})
-    finally:
-        std_logger.removeHandler(handler)
-    line = buffer.getvalue()
+def test_the_redacting_filter_masks_personal_data_even_when_code_forgets_to(stack, captured_logs):
+    resident = demo_resident("王芳")
+    service_logger.info(f"careless {resident['id_number']} {resident['phone']}", extra={"account": resident["card"]["account_number"]})
+    line = captured_logs.getvalue()
     assert "careless" in line
     for secret in (resident["id_number"], resident["phone"], resident["card"]["account_number"]):
         assert secret not in line
