@@ -121,3 +121,43 @@ def test_an_invalid_residents_file_is_refused_at_start_with_the_line_at_fault(tm
         process.kill()
     assert process.returncode != 0
     assert f"{bad}:3:" in output and "phone" in output
+
+
+def test_a_material_uploads_and_downloads_through_the_local_stacks_s3_links(local_stack):
+    import requests
+
+    from tests.conftest import jpeg
+
+    resident = demo_resident("吴磊")
+    _, token = call(local_stack, "POST", "/dev/token", {"sub": resident["id_number"], "roles": ["citizen"]})
+    token = token["token"]
+    status, case = call(
+        local_stack,
+        "POST",
+        "/cases",
+        {
+            "consent": {"notice_version": "2023.1", "agreed": True},
+            "matters": [{"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "屯溪支行"}}],
+            "contact": {"phone": resident["phone"], "address": resident["address"]},
+        },
+        token,
+    )
+    assert status == 201, case
+    picture = jpeg()
+    status, answer = call(
+        local_stack,
+        "POST",
+        f"/cases/{case['case_id']}/materials",
+        {"kind": "photo", "content_type": "image/jpeg", "size": len(picture)},
+        token,
+    )
+    assert status == 201, answer
+    assert answer["upload"]["url"].startswith("http://127.0.0.1:")
+    posted = requests.post(
+        answer["upload"]["url"], data=answer["upload"]["fields"], files={"file": ("photo.jpg", picture, "image/jpeg")}, timeout=10
+    )
+    assert posted.status_code in (200, 204)
+    _, case = call(local_stack, "GET", f"/cases/{case['case_id']}", None, token)
+    photo = next(m for m in case["materials"] if m["kind"] == "photo")
+    assert photo["status"] == "uploaded"
+    assert requests.get(photo["download_url"], timeout=10).content == picture
