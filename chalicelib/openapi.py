@@ -22,6 +22,15 @@ _SCHEMAS: list[type[BaseModel]] = [
     models.Health,
     models.DevTokenRequest,
     models.DevToken,
+    models.CounterCaseRequest,
+    models.MaterialDeclaration,
+    models.MaterialUpload,
+    models.DecisionRequest,
+    models.PensionDecisionRequest,
+    models.ReviewView,
+    models.ReviewList,
+    models.CardIssued,
+    models.JobRunRequest,
 ]
 
 
@@ -39,7 +48,7 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _problems(*statuses: int) -> dict[str, Any]:
-    text = {400: "请求格式错误", 401: "未登录", 403: "无权操作", 404: "未找到", 409: "状态冲突", 422: "校验或预判未通过"}
+    text = {400: "请求格式错误", 401: "未登录", 403: "无权操作", 404: "未找到", 409: "状态冲突", 410: "已超过办理时限", 422: "校验或预判未通过"}
     return {str(s): {"description": text[s], "content": {PROBLEM: {"schema": _ref("ProblemDetails")}}} for s in statuses}
 
 
@@ -74,6 +83,20 @@ def _op(
 
 
 _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+_REVIEW_ID = {"name": "review_id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "<case_id>.<matter>"}
+_REQUEST_ID = {
+    "name": "request_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "<case_id>.pension_account",
+}
+_PAGE = [
+    {"name": "status", "in": "query", "required": False, "schema": {"type": "string", "enum": ["pending"]}},
+    {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}},
+    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+]
+_HTML = {"description": "可打印的 HTML（A4）", "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
 def document(include_dev: bool = False) -> dict[str, Any]:
@@ -106,12 +129,75 @@ def document(include_dev: bool = False) -> dict[str, Any]:
         "/cases/{case_id}/submit": {
             "post": _op("提交案件，启动办理流程", "CaseView", 202, problems=(404, 409, 422), params=[_CASE_ID], idempotent=True)
         },
+        "/cases/{case_id}/materials": {
+            "post": _op(
+                "声明一项材料：得到上传链接，或告知已由数据共享提供",
+                "MaterialUpload",
+                201,
+                body="MaterialDeclaration",
+                problems=(404, 409, 422),
+                params=[_CASE_ID],
+            )
+        },
+        "/cases/{case_id}/withdraw": {"post": _op("撤回（事项提交部门审核前）", "CaseView", problems=(404, 409), params=[_CASE_ID])},
+        "/cases/{case_id}/form": {
+            "get": {
+                **_op("2023版申请表（可打印）", None, problems=(404,), params=[_CASE_ID]),
+                "responses": {"200": _HTML, **_problems(401, 403, 404)},
+            }
+        },
+        "/counter/cases": {
+            "post": _op(
+                "窗口为到场申请人创建案件（可含代办人）", "CaseView", 201, body="CounterCaseRequest", problems=(400, 422), idempotent=True
+            )
+        },
+        "/reviews": {"get": _op("本区县待审核事项，先到期的在前", "ReviewList", problems=(422,), params=_PAGE)},
+        "/reviews/{review_id}/decision": {
+            "post": _op(
+                "审核决定：通过或驳回（一次有效）", "ReviewView", body="DecisionRequest", problems=(404, 409, 410, 422), params=[_REVIEW_ID]
+            )
+        },
+        "/pension/requests": {"get": _op("待处理的养老金发放账号变更", "ReviewList", problems=(422,), params=_PAGE)},
+        "/pension/requests/{request_id}/decision": {
+            "post": _op(
+                "受理或不予受理（生效月份由本服务计算）",
+                "ReviewView",
+                body="PensionDecisionRequest",
+                problems=(404, 409, 410, 422),
+                params=[_REQUEST_ID],
+            )
+        },
+        "/bank/cards/{card_id}/issued": {
+            "post": _op(
+                "银行已制卡发放",
+                "CardIssued",
+                problems=(404, 409),
+                params=[{"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            )
+        },
     }
     if include_dev:
         paths["/dev/token"] = {
             "post": _op("本地开发令牌（仅本地）", "DevToken", 201, body="DevTokenRequest", auth=False, problems=(400, 422))
         }
         paths["/dev/outbox"] = {"get": _op("已发送的短信和告警（仅本地）", None, auth=False)}
+        paths["/dev/jobs/{job}/run"] = {
+            "post": _op(
+                "按指定时间运行定时任务（仅本地）",
+                None,
+                body="JobRunRequest",
+                auth=False,
+                problems=(404, 422),
+                params=[
+                    {
+                        "name": "job",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["deadline-alerts", "payout-switch", "materials-retention"]},
+                    }
+                ],
+            )
+        }
     return {
         "openapi": "3.1.0",
         "info": {"title": "sscard — 我要办理社会保障卡 一件事", "version": "1.0.0"},

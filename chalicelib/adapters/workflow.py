@@ -28,6 +28,9 @@ class StepFunctionsWorkflow:
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
                 return self.execution_arn(case_id)
+            # a racing start may fail otherwise; what counts is that the run exists
+            if self.describe(case_id) is not None:
+                return self.execution_arn(case_id)
             raise
 
     def describe(self, case_id: str) -> dict[str, Any] | None:
