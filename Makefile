@@ -43,3 +43,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) vendor build .pytest_cache .ruff_cache
+
+# The deployment artifact of a stage (STAGE=dev|prod): build/$(STAGE)/package/{sam.json,deployment.zip}.
+# `chalice package` merged with infra/ (see infra/build.py); reused while its inputs are unchanged.
+STAGE ?= dev
+.PHONY: package
+package: $(STAMP)
+	$(BIN)/python -m infra.build --stage $(STAGE)

@@ -44,7 +44,7 @@ app = Chalice(app_name="sscard")
 app.api.cors = False
 
 for _name, _handler in HANDLERS.items():
-    app.lambda_function(name=_name)(_handler)
+    globals()[_handler.__name__] = app.lambda_function(name=_name)(_handler)
 
 
 @app.middleware("http")
@@ -262,7 +262,7 @@ def bank_card_issued(card_id: str) -> Response:
 # --- scheduled jobs and event-driven functions (code in functions/jobs.py) ---------
 
 for _name, _handler in JOB_HANDLERS.items():
-    app.lambda_function(name=_name)(_handler)
+    globals()[_handler.__name__] = app.lambda_function(name=_name)(_handler)
 
 
 # --- local stack only (absent from every deployed stage) --------------------------

@@ -48,7 +48,15 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _problems(*statuses: int) -> dict[str, Any]:
-    text = {400: "请求格式错误", 401: "未登录", 403: "无权操作", 404: "未找到", 409: "状态冲突", 410: "已超过办理时限", 422: "校验或预判未通过"}
+    text = {
+        400: "请求格式错误",
+        401: "未登录",
+        403: "无权操作",
+        404: "未找到",
+        409: "状态冲突",
+        410: "已超过办理时限",
+        422: "校验或预判未通过",
+    }
     return {str(s): {"description": text[s], "content": {PROBLEM: {"schema": _ref("ProblemDetails")}}} for s in statuses}
 
 

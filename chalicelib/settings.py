@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     # wait that is still undecided this many working days after its due day.
     alert_warning_hours: float = 4.0
     review_expiry_working_days: int = 5
+    # Holiday data files for years beyond the chinesecalendar package (default: data/holidays).
     holidays_dir: str | None = None
     # Pension payout account changes accepted after this day of the month take effect
     # a month later (domain.md §6).
