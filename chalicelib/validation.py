@@ -49,6 +49,8 @@ def field_errors(error: ValidationError, prefix: str = "") -> list[dict[str, str
         kind = e["type"]
         if kind == "value_error":
             message = str(e.get("ctx", {}).get("error") or e["msg"]).removeprefix("Value error, ")
+        elif kind.isupper():  # a domain code raised as PydanticCustomError: its message is Chinese
+            message = e["msg"]
         else:
             message = _MESSAGES.get(kind, "取值无效")
             if kind in ("enum", "literal_error") and e.get("ctx", {}).get("expected"):

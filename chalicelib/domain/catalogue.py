@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.accounts import is_bank_card_number
 
@@ -211,7 +212,7 @@ class PensionAccountForm(_Form):
     def _bank_card(cls, value: str) -> str:
         value = value.replace(" ", "")
         if not is_bank_card_number(value):
-            raise ValueError("发放账号不是有效的银行卡号（16至19位数字且校验位正确）")
+            raise PydanticCustomError("ACCOUNT_NUMBER_INVALID", "发放账号不是有效的银行卡号（16至19位数字且校验位正确）")
         return value
 
 

@@ -211,6 +211,7 @@ def test_an_information_change_that_changes_nothing_is_refused(data: dict | None
 def test_a_payout_account_that_fails_the_luhn_check_is_refused_as_no_bank_card_number(number: str) -> None:
     (error,) = chinese_errors(M.PENSION_ACCOUNT, {"account_number": number})
     assert error["field"] == "account_number"
+    assert error["code"] == "ACCOUNT_NUMBER_INVALID"
     assert "银行卡号" in error["message"]
 
 
