@@ -1,7 +1,7 @@
 """Render docs/form-2023.png: a multi-matter agent case at a counter, as the 2023 form.
 
 Runs the local stack in-process, opens the case through the API, saves the form's
-HTML beside this file and has headless Chromium (Debian's `chromium`) take the
+HTML in a temporary folder and has headless Chromium (Debian's `chromium`) take the
 picture at A4 size. Run: .venv/bin/python docs/render_form.py
 """
 
@@ -51,12 +51,12 @@ def main() -> None:
             html = client.http.get(f"/cases/{created.json_body['case_id']}/form", headers=headers).body.decode()
     finally:
         stack.stop()
-    page = HERE / "form-2023.html"
-    page.write_text(html, encoding="utf-8")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        sys.exit("chromium is not installed (apt-get install chromium fonts-noto-cjk); the HTML is in docs/form-2023.html")
+        sys.exit("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
     with tempfile.TemporaryDirectory() as profile:
+        page = Path(profile) / "form-2023.html"
+        page.write_text(html, encoding="utf-8")
         subprocess.run(
             [
                 chromium,
