@@ -8,6 +8,7 @@ registered here as standalone Lambda functions (code in `functions/`).
 from __future__ import annotations
 
 import os
+import re
 
 if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in this process
     from chalicelib import localstack
@@ -137,7 +138,7 @@ def list_cases() -> Response:
     principal = _citizen()
     params = _request().query_params or {}
     raw_limit = params.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 50:
+    if not re.fullmatch(r"[0-9]{1,2}", raw_limit) or not 1 <= int(raw_limit) <= 50:
         raise ValidationProblem("每页数量须为1至50", [{"field": "limit", "code": "invalid", "message": "每页数量须为1至50的整数"}])
     return json_response(cases.list_cases(services(), principal, int(raw_limit), params.get("cursor")))
 
@@ -207,7 +208,7 @@ def submit_case(case_id: str) -> Response:
 def _page_params() -> tuple[int, str | None]:
     params = _request().query_params or {}
     raw_limit = params.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 50:
+    if not re.fullmatch(r"[0-9]{1,2}", raw_limit) or not 1 <= int(raw_limit) <= 50:
         raise ValidationProblem("每页数量须为1至50", [{"field": "limit", "code": "invalid", "message": "每页数量须为1至50的整数"}])
     return int(raw_limit), params.get("cursor")
 

@@ -109,4 +109,6 @@ def require_staff(principal: Principal, role: str) -> Principal:
         raise Forbidden("无权进行此操作")
     if role == "reviewer" and not principal.district:
         raise Forbidden("审核人员的令牌缺少所属区县（district）")
+    if role == "clerk" and not principal.service_point:
+        raise Forbidden("窗口人员的令牌缺少所属服务网点（service_point）")
     return principal

@@ -87,3 +87,9 @@ class GoneProblem(Problem):
     status = 410
     type = "https://sscard.example.gov.cn/problems/gone"
     title = "已超过办理时限"
+
+
+class ServiceUnavailable(Problem):
+    status = 503
+    type = "https://sscard.example.gov.cn/problems/unavailable"
+    title = "服务暂时不可用"

@@ -74,6 +74,12 @@ def record_matter_failure(event: dict) -> dict:
 
 
 @lambda_handler
+def check_before_review(event: dict) -> dict:
+    e = MatterEvent.model_validate(event)
+    return tasks.check_before_review(services(), e.case_id, e.matter)
+
+
+@lambda_handler
 def request_decision(event: dict) -> dict:
     e = WaitEvent.model_validate(event)
     return tasks.request_decision(services(), e.case_id, e.matter, e.task_token)
@@ -107,6 +113,7 @@ HANDLERS: dict[str, Callable[[dict, Any], dict]] = {
     "prejudge_at_submission": prejudge_at_submission,
     "run_matter": run_matter,
     "record_matter_failure": record_matter_failure,
+    "check_before_review": check_before_review,
     "request_decision": request_decision,
     "record_decision": record_decision,
     "record_wait_timeout": record_wait_timeout,

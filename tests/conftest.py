@@ -144,6 +144,11 @@ def png(width: int = 40, height: int = 50) -> bytes:
 FINAL = {"completed", "partially_completed", "rejected", "failed", "withdrawn"}
 
 
+def awaiting_review(case: dict) -> bool:
+    """The (first) matter has gone to its department, and its timeline event is written."""
+    return case["matters"][0]["status"] == "awaiting_review" and any(e["kind"] == "awaiting_review" for e in case["timeline"])
+
+
 def finished(case: dict) -> bool:
     return case["status"] in FINAL
 

@@ -270,6 +270,9 @@ class DynamoCaseStore:
             raise
         return True
 
+    def delete_marker(self, pk: str, sk: str) -> None:
+        self._table.delete_item(Key={"pk": pk, "sk": sk})
+
     def put_once(self, pk: str, sk: str, item: dict) -> bool:
         """A marker written at most once (e.g. an alert already sent); False if it existed."""
         try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+MAX_PIXELS = 40_000_000  # a photo or an ID scan is far smaller; more is a decompression bomb
 ALLOWED_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 TYPE_NAMES = {"image/jpeg": "JPEG 图片", "image/png": "PNG 图片", "application/pdf": "PDF 文件"}
 
@@ -41,11 +42,13 @@ def _decodes(data: bytes, detected: str) -> bool:
         return b"%%EOF" in tail and (b"startxref" in tail or b"/Root" in data)
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                return False
             image.verify()  # structure and checksums
         with Image.open(io.BytesIO(data)) as image:
             image.load()  # the pixels themselves decode
             return image.width > 0 and image.height > 0
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return False
 
 

@@ -14,7 +14,7 @@ from chalicelib.domain.case import OPEN_CASE_STATUSES, CaseStatus, MatterStatus
 from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, SHARED_SOURCE, Material, MatterCode, parse_form, required_materials
 from chalicelib.domain.prejudge import PersonRecords, Prejudgment, prejudge
 from chalicelib.domain.resident_id import is_valid_resident_id, mask_phone, mask_resident_id
-from chalicelib.errors import ConflictProblem, NotFoundProblem, PrejudgmentFailed, ValidationProblem
+from chalicelib.errors import ConflictProblem, NotFoundProblem, PrejudgmentFailed, ServiceUnavailable, ValidationProblem
 from chalicelib.models import (
     CaseList,
     CaseSummary,
@@ -293,11 +293,30 @@ def submit_case(services: Services, principal: Principal, case_id: str) -> dict[
     # Submitted: start the run. The execution name is the case id, so a repeat (a
     # double click, or a retry after a failure between the two writes) finds the
     # same execution instead of starting another.
-    services.workflow.start(case_id)
+    try:
+        services.workflow.start(case_id)
+    except Exception:
+        _back_to_draft(services, case_id)
+        raise
     logger.info("case submitted", extra={"case_id": case_id})
     metrics.add_metric(name="CasesSubmitted", unit=MetricUnit.Count, value=1)
     record = load_own_case(services, principal, case_id)
     return case_view(record, principal, services).model_dump(mode="json")
+
+
+def _back_to_draft(services: Services, case_id: str) -> None:
+    """The run could not be started: the case is a draft again, to be submitted again."""
+    logger.exception("could not start the case workflow", extra={"case_id": case_id})
+    record = services.store.get(case_id)
+    if record is not None and record.case["status"] == CaseStatus.SUBMITTED and services.workflow.describe(case_id) is None:
+        try:
+            services.store.update_case(
+                case_id, record.case["version"], {"status": CaseStatus.DRAFT.value, "updated_at": services.now_iso()}
+            )
+            services.store.add_event(case_id, "submit_failed", "提交未能启动办理流程，请稍后重新提交")
+        except ConcurrentUpdate:
+            pass
+    raise ServiceUnavailable("系统繁忙，案件未能提交，请稍后重新提交")
 
 
 def get_case(services: Services, principal: Principal, case_id: str) -> CaseView:
@@ -376,7 +395,8 @@ def case_view(record: CaseRecord, principal: Principal, services: Services | Non
         service_point=case.get("service_point"),
         clerk=case.get("clerk"),
         agent={**agent, "id_number": mask_resident_id(agent["id_number"]), "phone": mask_phone(agent["phone"])} if agent else None,
-        materials=material_views(record, services),
+        # links to the files only for the applicant (domain.md §4); reviewers get theirs in the review
+        materials=material_views(record, services if own else None),
         applicant={
             "name": case.get("applicant_name", ""),
             "id_number": case["id_number"] if own else mask_resident_id(case["id_number"]),

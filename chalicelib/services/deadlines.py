@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.domain import messages
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
@@ -41,7 +42,11 @@ def run_deadline_alerts(services: Services, now: datetime) -> dict[str, Any]:
         # one alert per review and level, however often the job runs
         if services.store.put_once(f"ALERT#{review_id}", level, {"review_id": review_id, "job_time": now_text}):
             subject, text = messages.department_alert(level, wait["matter"], wait["case_id"], review_id, wait["due_at"])
-            services.notifier.alert_department(wait["department"], wait.get("district", ""), level, subject, text)
+            try:
+                services.notifier.alert_department(wait["department"], wait.get("district", ""), level, subject, text)
+            except Exception:
+                services.store.delete_marker(f"ALERT#{review_id}", level)  # not sent: the next run tries again
+                raise
             done[level].append(review_id)
     overdue_now = sum(1 for w in waits if w.get("status") == "pending" and w["due_at"] <= now_text)
     metrics.add_metric(name="OverdueReviews", unit=MetricUnit.Count, value=overdue_now)
@@ -60,6 +65,15 @@ def _time_out(services: Services, wait: dict) -> bool:
             taskToken=wait["task_token"], error=WAIT_TIMED_OUT, cause="经办部门超过办结时限仍未处理"
         )
     except ClientError as error:
-        logger.warning("could not end a wait", extra={"case_id": wait["case_id"], "error": error.response["Error"]["Code"]})
+        code = error.response["Error"]["Code"]
+        logger.warning("could not end a wait", extra={"case_id": wait["case_id"], "error": code})
+        if code in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
+            # its run is over already: take it off the lists instead of trying every run
+            try:
+                services.store.update_wait(
+                    wait["case_id"], wait["matter"], expected_status="pending", changes={"status": "timed_out"}, unlist=True, undue=True
+                )
+            except ConcurrentUpdate:
+                pass
         return False
     return True

@@ -77,6 +77,8 @@ def check_uploaded_object(services: Services, key: str) -> dict[str, Any]:
     case_id, kind = match["case_id"], match["kind"]
     record = services.store.get(case_id)
     material = record.materials.get(kind) if record else None
+    if material is not None and material.get("key") == key and material["status"] in ("uploaded", "rejected"):
+        return {"key": key, "status": "already_checked"}  # S3 delivers events at least once
     if record is None or material is None or material.get("key") != key or material["status"] != "awaiting_upload":
         services.materials.delete(key)  # nobody asked for this object
         return {"key": key, "status": "deleted_unexpected"}

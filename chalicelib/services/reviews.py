@@ -62,7 +62,7 @@ def _view(services: Services, wait: dict) -> ReviewView:
         decision=wait.get("decision"),
         reason=wait.get("reason"),
         decided_at=wait.get("decided_at"),
-        materials=material_views(record, services),
+        materials=material_views(record, services if wait["department"] == Department.HR else None),
         result=matter.get("result")
         or (
             {"effective_month": wait["effective_month"], "effective_month_text": month_text(wait["effective_month"])}

@@ -15,7 +15,7 @@ from chalicelib.domain.cards import CARD_STATUS_NAMES, Card
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode, execution_order, matter_name, parse_form
 from chalicelib.domain.payout import effective_at, effective_month, month_text
-from chalicelib.domain.prejudge import prejudge
+from chalicelib.domain.prejudge import Reason, prejudge
 from chalicelib.domain.resident_id import mask_account
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
@@ -24,6 +24,7 @@ from chalicelib.services.cases import notify_applicant, person_records
 from chalicelib.wiring import Services
 
 OPEN_WAIT = "OPEN_WAIT"  # the deadline job's list (index ByDue)
+NOT_PASSED: dict[str, Any] = {"passed": False, "stage_one": [], "status_query": [], "reviewed": []}
 PAYOUT_SWITCH = "PAYOUT_SWITCH"  # the payout switch job's list (index ByDue)
 
 
@@ -101,12 +102,15 @@ def prejudge_at_submission(services: Services, case_id: str) -> dict[str, Any]:
     """Pre-judgment again, authoritatively (records may have changed since the draft)."""
     record = _load(services, case_id)
     if record.case["status"] in FINAL_CASE_STATUSES:
-        return {"passed": False, "stage_one": [], "status_query": [], "reviewed": []}
-    _set_case(
+        return NOT_PASSED
+    # only a submitted case moves on: one withdrawn meanwhile stays withdrawn
+    case = _set_case(
         services,
         case_id,
-        lambda case: None if case["status"] == CaseStatus.PROCESSING else {"status": CaseStatus.PROCESSING.value, "updated_at": now_iso()},
+        lambda case: {"status": CaseStatus.PROCESSING.value, "updated_at": now_iso()} if case["status"] == CaseStatus.SUBMITTED else None,
     )
+    if case["status"] != CaseStatus.PROCESSING:
+        return NOT_PASSED
     selection = {MatterCode(code): parse_form(MatterCode(code), m.get("form")) for code, m in record.matters.items()}
     judgment = prejudge(
         selection,
@@ -117,14 +121,17 @@ def prejudge_at_submission(services: Services, case_id: str) -> dict[str, Any]:
         failing = {}
         for code, reason in judgment.failures:
             failing.setdefault(code.value, reason)
+        changed = False
         for code in record.matters:
             if code in failing:
                 reason = failing[code]
-                _finish_matter(services, case_id, code, MatterStatus.REJECTED, reason=reason.message, reason_code=reason.code)
+                changed |= _finish_matter(services, case_id, code, MatterStatus.REJECTED, reason=reason.message, reason_code=reason.code)
             else:
-                _finish_matter(
+                changed |= _finish_matter(
                     services, case_id, code, MatterStatus.REJECTED, reason=messages.NOT_RUN_BECAUSE_OF_OTHERS, reason_code="NOT_RUN"
                 )
+        if not changed:  # a retry of this task: told already
+            return NOT_PASSED
         services.store.add_event(
             case_id,
             "prejudgment_failed",
@@ -133,7 +140,7 @@ def prejudge_at_submission(services: Services, case_id: str) -> dict[str, Any]:
         notify_applicant(services, record, messages.prejudgment_failed([f"{matter_name(c)}：{r.message}" for c, r in failing.items()]))
         logger.info("prejudgment at submission failed", extra={"case_id": case_id, "codes": [r.code for r in failing.values()]})
         metrics.add_metric(name="PrejudgmentFailuresAtSubmission", unit=MetricUnit.Count, value=1)
-        return {"passed": False, "stage_one": [], "status_query": [], "reviewed": []}
+        return NOT_PASSED
 
     stage_one, stage_two = execution_order(list(selection))
     _set_due_times(services, record, [c for c in stage_two if CATALOGUE[c].reviewed])
@@ -224,6 +231,8 @@ def _apply_immediate(services: Services, record: CaseRecord, code: MatterCode) -
 def run_matter(services: Services, case_id: str, code: str) -> dict[str, Any]:
     record = _load(services, case_id)
     matter = MatterCode(code)
+    if record.case["status"] in FINAL_CASE_STATUSES:  # withdrawn meanwhile: nothing more is done
+        return {"matter": code, "status": record.matters[code]["status"]}
     if not _start_matter(services, case_id, code, MatterStatus.IN_PROGRESS):
         return {"matter": code, "status": record.matters[code]["status"]}
     try:
@@ -246,6 +255,13 @@ def record_matter_failure(services: Services, case_id: str, code: str, error: di
     """After retries are spent: the matter fails with a reason the applicant can read."""
     record = _load(services, case_id)
     logger.error("matter failed in workflow", extra={"case_id": case_id, "matter": code, "error": (error or {}).get("Error")})
+    if code in record.waits:  # no reviewer is left with a wait whose run has ended
+        try:
+            services.store.update_wait(
+                case_id, code, expected_status=("pending", "decided"), changes={"status": "failed"}, unlist=True, undue=True
+            )
+        except ConcurrentUpdate:
+            pass
     if _finish_matter(services, case_id, code, MatterStatus.FAILED, reason=messages.SYSTEM_FAILURE_REASON, reason_code="SYSTEM_ERROR"):
         services.store.add_event(case_id, "matter_failed", f"{matter_name(code)}：{messages.SYSTEM_FAILURE_REASON}", matter=code)
         notify_applicant(services, record, messages.matter_not_done(code, messages.SYSTEM_FAILURE_REASON), matter=code)
@@ -299,6 +315,36 @@ def request_decision(services: Services, case_id: str, code: str, task_token: st
     logger.info("matter awaiting department", extra={"case_id": case_id, "matter": code, "department": department})
     metrics.add_metric(name="DepartmentWaitsStarted", unit=MetricUnit.Count, value=1)
     return {"matter": code, "status": MatterStatus.AWAITING_REVIEW.value}
+
+
+def check_before_review(services: Services, case_id: str, code: str) -> dict[str, Any]:
+    """Before a matter goes to its department, check it once more.
+
+    Stage one may have failed a matter it relied on (a loss report before a reissue,
+    an activation before a payout change), or the case may have been withdrawn: then
+    it does not go to the department at all, and the applicant is told why.
+    """
+    record = _load(services, case_id)
+    if record.matters[code]["status"] in FINAL_MATTER_STATUSES:
+        return {"matter": code, "go": False}
+    refusal = _still_refused(services, record, MatterCode(code))
+    if refusal is None:
+        return {"matter": code, "go": True}
+    if _finish_matter(services, case_id, code, MatterStatus.REJECTED, reason=refusal.message, reason_code=refusal.code):
+        services.store.add_event(case_id, "matter_rejected", f"{matter_name(code)}：{refusal.message}", matter=code)
+        notify_applicant(services, record, messages.matter_not_done(code, refusal.message), matter=code)
+    logger.info("matter not sent to its department", extra={"case_id": case_id, "matter": code, "code": refusal.code})
+    return {"matter": code, "go": False}
+
+
+def _still_refused(services: Services, record: CaseRecord, code: MatterCode) -> Reason | None:
+    """This matter's pre-judgment against the records as stage one left them."""
+    if record.case["status"] in FINAL_CASE_STATUSES:
+        return Reason("WITHDRAWN", "申请人已撤回")
+    form = parse_form(code, record.matters[code.value].get("form"))
+    records = person_records(services, record.case["id_number"], exclude_case=record.case_id)
+    judgment = prejudge({code: form}, records, offline_or_agent=record.case.get("channel") == "offline" or bool(record.case.get("agent")))
+    return judgment.failures[0][1] if judgment.failures else None
 
 
 def _approve_card(services: Services, record: CaseRecord, code: str) -> tuple[dict[str, Any], str]:

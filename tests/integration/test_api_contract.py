@@ -167,6 +167,7 @@ def test_my_cases_are_listed_newest_first_and_paginated(api):
     second = api.get(f"/cases?limit=2&cursor={first['next_cursor']}", token).json_body
     assert [c["case_id"] for c in second["cases"]] == ids[:1]
     assert_problem(api.get("/cases?limit=0", token), 422, "limit")
+    assert_problem(api.get("/cases?limit=%C2%B2", token), 422, "limit")  # "²" is a digit to str.isdigit
     assert_problem(api.get("/cases?cursor=garbage", token), 422, "cursor")
     # another person's cursor does not page through their cases
     other = api.token("李强")

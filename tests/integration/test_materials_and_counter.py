@@ -7,7 +7,7 @@ import re
 import requests
 
 from chalicelib.wiring import services
-from tests.conftest import demo_resident, finished, jpeg, png
+from tests.conftest import awaiting_review, demo_resident, finished, jpeg, png
 
 BANK = {"bank": "中国银行黄山分行", "branch": "屯溪支行"}
 AGENT = {"name": "吴建华", "id_number": "341003199002150037", "phone": "13905599999", "relation": "父子"}
@@ -128,7 +128,7 @@ def test_an_agent_case_at_the_counter_runs_end_to_end_and_the_applicant_sees_it_
     resident = demo_resident("杨磊")
     citizen = api.token(resident)
     assert [c["case_id"] for c in api.get("/cases", citizen).json_body["cases"]] == [case_id]
-    api.wait_for(case_id, citizen, lambda c: c["matters"][0]["status"] == "awaiting_review")
+    api.wait_for(case_id, citizen, awaiting_review)
     review = api.get("/reviews?status=pending", reviewer(api, resident["district"])).json_body["reviews"][0]
     assert review["channel"] == "offline"
     assert [m["kind"] for m in review["materials"] if m.get("download_url")] == ["agent_id_card_front", "agent_id_card_back"]
@@ -180,7 +180,7 @@ def test_withdraw_before_review_stops_the_case_and_after_review_is_409(api):
     # after a matter went to the department: 409, and nothing changes
     reviewed = api.create_case(token, [{"code": "reissue", "form": {"kind": "damaged", **BANK}}]).json_body["case_id"]
     api.post(f"/cases/{reviewed}/submit", None, token)
-    api.wait_for(reviewed, token, lambda c: c["matters"][0]["status"] == "awaiting_review")
+    api.wait_for(reviewed, token, awaiting_review)
     late = api.post(f"/cases/{reviewed}/withdraw", None, token)
     assert late.status_code == 409
     assert api.get(f"/cases/{reviewed}", token).json_body["status"] == "processing"
@@ -313,3 +313,25 @@ def test_materials_are_deleted_after_retention_and_the_case_keeps_the_record(api
     assert (
         api.post("/dev/jobs/materials-retention/run", {"time": (finished_at + timedelta(days=200)).isoformat()}).json_body["cleaned"] == []
     )
+
+
+def test_a_repeated_upload_event_keeps_the_accepted_file(api):
+    from chalicelib.services.materials import check_uploaded_object
+
+    resident = demo_resident("吴磊")
+    token = api.token(resident)
+    case_id = api.create_case(token, [{"code": "apply", "form": BANK}], phone=resident["phone"]).json_body["case_id"]
+    api.upload(token, case_id, "photo", jpeg())
+    key = services().store.get(case_id).materials["photo"]["key"]
+    assert check_uploaded_object(services(), key)["status"] == "already_checked"
+    assert services().materials.size(key) == len(jpeg())
+
+
+def test_a_clerk_sees_where_materials_came_from_but_gets_no_links_to_the_files(api):
+    desk = clerk(api)
+    case_id = counter_case(api, desk, "吴磊", [{"code": "apply", "form": BANK}]).json_body["case_id"]
+    api.upload(desk, case_id, "photo", jpeg())
+    photo = next(m for m in api.get(f"/cases/{case_id}", desk).json_body["materials"] if m["kind"] == "photo")
+    assert photo["status"] == "uploaded" and photo["download_url"] is None
+    own = next(m for m in api.get(f"/cases/{case_id}", api.token("吴磊")).json_body["materials"] if m["kind"] == "photo")
+    assert own["download_url"]

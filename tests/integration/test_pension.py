@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.wiring import services
-from tests.conftest import demo_resident, finished
+from tests.conftest import awaiting_review, demo_resident, finished
 
 PENSIONER = "黄秀英"
 
@@ -32,7 +32,7 @@ def request_change(api, when: datetime):
     assert created.status_code == 201, created.body
     case_id = created.json_body["case_id"]
     assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
-    api.wait_for(case_id, token, lambda c: c["matters"][0]["status"] == "awaiting_review")
+    api.wait_for(case_id, token, awaiting_review)
     return resident, token, case_id
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.wiring import services
-from tests.conftest import demo_resident, finished
+from tests.conftest import awaiting_review, demo_resident, finished
 
 BANK = {"bank": "中国银行黄山分行", "branch": "休宁支行"}
 
@@ -30,7 +30,7 @@ def submitted_review(api, name="杨磊", matter=None):
     case_id = created.json_body["case_id"]
     api.upload_missing(token, case_id)
     assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
-    case = api.wait_for(case_id, token, lambda c: c["matters"][0]["status"] == "awaiting_review")
+    case = api.wait_for(case_id, token, awaiting_review)
     return resident, token, case
 
 

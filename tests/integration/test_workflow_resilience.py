@@ -9,7 +9,7 @@ import pytest
 from chalicelib.adapters.simulators import CardSystemSimulator
 from chalicelib.services import workflow_tasks
 from chalicelib.wiring import services
-from tests.conftest import demo_resident, finished
+from tests.conftest import awaiting_review, demo_resident, finished
 
 
 def draft(api, name, matters):
@@ -42,7 +42,7 @@ def test_an_open_application_in_another_case_fails_prejudgment_at_submission(api
     resident, token, first = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行", "branch": "休宁支行"}}])
     _, _, second = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行", "branch": "休宁支行"}}])
     assert api.post(f"/cases/{first}/submit", None, token).status_code == 202
-    api.wait_for(first, token, lambda c: c["matters"][0]["status"] == "awaiting_review")
+    api.wait_for(first, token, awaiting_review)
     case = submit_and_wait(api, token, second)
     assert case["status"] == "rejected"
     assert case["matters"][0]["reason_code"] == "APPLICATION_IN_PROGRESS"
@@ -111,3 +111,45 @@ def test_when_finishing_the_case_breaks_the_fallback_still_finishes_it(api, monk
     case = api.get(f"/cases/{case_id}", token).json_body
     assert case["status"] == "completed"  # the matter did succeed; only the summary step broke
     assert any("系统故障" in e["text"] for e in case["timeline"])
+
+
+def test_a_reissue_whose_loss_report_failed_does_not_go_to_the_department(api, monkeypatch):
+    from chalicelib.ports import ExternalRefusal
+
+    def refused(self, id_number, operation_id):
+        raise ExternalRefusal("CARD_SYSTEM_REFUSED", "省社保卡系统拒绝挂失")
+
+    monkeypatch.setattr(CardSystemSimulator, "report_loss", refused)
+    _, token, case_id = draft(
+        api,
+        "王芳",
+        [
+            {"code": "loss", "form": {"action": "report"}},
+            {"code": "reissue", "form": {"kind": "lost", "bank": "中国银行", "branch": "屯溪支行"}},
+        ],
+    )
+    case = submit_and_wait(api, token, case_id)
+    matters = {m["code"]: m for m in case["matters"]}
+    assert matters["loss"]["status"] == "failed"
+    assert (matters["reissue"]["status"], matters["reissue"]["reason_code"]) == ("rejected", "CARD_NOT_LOST")
+    assert case["status"] == "failed" or case["status"] == "rejected"
+    assert services().store.get(case_id).waits == {}
+
+
+def test_a_submit_whose_run_cannot_start_answers_503_and_leaves_a_draft_to_submit_again(api, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.adapters.workflow import StepFunctionsWorkflow
+
+    real = StepFunctionsWorkflow.start
+
+    def throttled(self, case_id):
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartExecution")
+
+    monkeypatch.setattr(StepFunctionsWorkflow, "start", throttled)
+    _, token, case_id = draft(api, "李强", [{"code": "activate"}])
+    response = api.post(f"/cases/{case_id}/submit", None, token)
+    assert response.status_code == 503, response.body
+    assert api.get(f"/cases/{case_id}", token).json_body["status"] == "draft"
+    monkeypatch.setattr(StepFunctionsWorkflow, "start", real)
+    assert submit_and_wait(api, token, case_id)["status"] == "completed"

@@ -91,3 +91,11 @@ def test_uploads_are_checked_by_content_not_by_name():
     assert not oversize.ok and oversize.reason == "文件超过100字节的大小限制"
     assert inspect_upload(b"x" * (5 * 1024 * 1024 + 1), "image/jpeg", limit).reason == "文件超过5MB的大小限制"
     assert not inspect_upload(b"%PDF-1.4 no end", "application/pdf", limit).ok
+
+
+def test_a_decompression_bomb_is_rejected_not_decoded():
+    buffer = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buffer, "PNG")  # tiny file, 81M pixels
+    verdict = inspect_upload(buffer.getvalue(), "image/png", 5 * 1024 * 1024)
+    assert len(buffer.getvalue()) < 100_000
+    assert not verdict.ok and "无法作为" in verdict.reason
