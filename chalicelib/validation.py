@@ -43,9 +43,10 @@ def _field(loc: tuple[Any, ...], prefix: str) -> str:
     return path or "body"
 
 
-def field_errors(error: ValidationError, prefix: str = "") -> list[dict[str, str]]:
+def field_errors(error: ValidationError | list[dict[str, Any]], prefix: str = "") -> list[dict[str, str]]:
+    """A ValidationError (or some of its `.errors()`) as problem+json errors."""
     errors = []
-    for e in error.errors(include_url=False):
+    for e in error.errors(include_url=False) if isinstance(error, ValidationError) else error:
         kind = e["type"]
         if kind == "value_error":
             message = str(e.get("ctx", {}).get("error") or e["msg"]).removeprefix("Value error, ")

@@ -11,7 +11,16 @@ from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
 from chalicelib.domain.case import OPEN_CASE_STATUSES, CaseStatus, MatterStatus
-from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, SHARED_SOURCE, Material, MatterCode, parse_form, required_materials
+from chalicelib.domain.catalogue import (
+    CATALOGUE,
+    FORM_MODELS,
+    MATERIAL_NAMES,
+    SHARED_SOURCE,
+    Material,
+    MatterCode,
+    parse_form,
+    required_materials,
+)
 from chalicelib.domain.prejudge import PersonRecords, Prejudgment, prejudge
 from chalicelib.domain.resident_id import is_valid_resident_id, mask_phone, mask_resident_id
 from chalicelib.errors import ConflictProblem, NotFoundProblem, PrejudgmentFailed, ServiceUnavailable, ValidationProblem
@@ -111,8 +120,38 @@ def _result(judgment: Prejudgment) -> PrejudgeResult:
     )
 
 
+def parse_rule_fields(choices: list[MatterChoice]) -> dict[MatterCode, Any]:
+    """For a pre-judgment before the forms (domain.md §1.3): only the fields a rule reads
+    (`loss` action, `reissue` kind, `cancel` reason, `pension_account` account) must be
+    there and valid; the rest of a form may still be missing."""
+    selection: dict[MatterCode, Any] = {}
+    errors: list[dict[str, str]] = []
+    for index, choice in enumerate(choices):
+        try:
+            selection[choice.code] = parse_form(choice.code, choice.form)
+            continue
+        except ValidationError as error:
+            needed = [e for e in error.errors() if e["loc"] and e["loc"][0] in RULE_FIELDS.get(choice.code, ())]
+            if needed:
+                errors.extend(field_errors(needed, prefix=f"matters[{index}].form"))
+                continue
+        selection[choice.code] = FORM_MODELS[choice.code].model_construct(**choice.form)
+    if errors:
+        fields = "、".join(dict.fromkeys(e["field"] for e in errors))
+        raise ValidationProblem(f"以下字段有误：{fields}", errors)
+    return selection
+
+
+RULE_FIELDS: dict[MatterCode, tuple[str, ...]] = {
+    MatterCode.LOSS: ("action",),
+    MatterCode.REISSUE: ("kind",),
+    MatterCode.CANCEL: ("reason",),
+    MatterCode.PENSION_ACCOUNT: ("account_number",),
+}
+
+
 def prejudge_for(services: Services, principal: Principal, request: PrejudgeRequest) -> PrejudgeResult:
-    selection = parse_selection(request.matters)
+    selection = parse_rule_fields(request.matters)
     judgment = prejudge(selection, person_records(services, principal.id_number))
     metrics.add_metric(name="Prejudgments", unit=MetricUnit.Count, value=1)
     return _result(judgment)

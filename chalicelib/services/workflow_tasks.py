@@ -353,8 +353,14 @@ def _approve_card(services: Services, record: CaseRecord, code: str) -> tuple[di
     id_number = record.case["id_number"]
     replaces = None
     if code == MatterCode.REISSUE:
-        current = services.card_system.current_card(id_number)
-        replaces = current.card_id if current else None
+        # remembered on the matter first: a retried approval must not take the new card for the old
+        replaces = record.matters[code].get("replaces")
+        if replaces is None:
+            current = services.card_system.current_card(id_number)
+            replaces = current.card_id if current else ""
+            services.store.mutate_matter(record.case_id, code, lambda m: None if m.get("replaces") is not None else {"replaces": replaces})
+            replaces = services.store.get_matter(record.case_id, code)["replaces"]
+        replaces = replaces or None
     card = services.card_system.issue_new_card(
         id_number, form["bank"], form["branch"], f"{record.case_id}#{code}", record.case_id, replaces
     )

@@ -261,3 +261,14 @@ def test_the_dev_routes_exist_only_on_the_local_stack():
     routes = json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
     assert "/cases" in routes and "/reviews" in routes
     assert not [r for r in routes if r.startswith("/dev")]
+
+
+def test_a_prejudgment_before_the_forms_needs_only_the_fields_its_rules_read(api):
+    token = api.token("刘洋")  # a lost card
+    response = api.post("/prejudge", {"matters": [{"code": "reissue", "form": {"kind": "lost"}}, {"code": "info_change"}]}, token)
+    assert response.status_code == 200, response.body
+    assert response.json_body["passed"] is True
+    missing_kind = api.post("/prejudge", {"matters": [{"code": "reissue"}]}, token)
+    assert_problem(missing_kind, 422, "matters[0].form.kind")
+    # creating the case still needs the whole form
+    assert_problem(api.create_case(token, [{"code": "reissue", "form": {"kind": "lost"}}]), 422, "matters[0].form.bank")
