@@ -103,6 +103,35 @@ def _install_lambda_dispatch() -> None:
     LambdaFunction.invoke = invoke_function
 
 
+_moto_lock = threading.RLock()
+
+
+def _serialize_moto() -> None:
+    """One AWS call into moto at a time.
+
+    moto's backends are not thread-safe (a Query deep-copies items while another thread
+    updates them: "dictionary changed size during iteration"), and the local stack runs
+    the API, the Step Functions executions and the S3 server in threads of one process.
+    Lambda Invoke is left out: the task it dispatches runs as it would in its own
+    Lambda, taking the lock for each call it makes. Re-entrant, because a function run
+    from inside a call (an S3 event's check) makes calls of its own.
+    """
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    if getattr(BotocoreStubber.__call__, "serialized", False):
+        return
+    unlocked = BotocoreStubber.__call__
+
+    def locked(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if event_name.endswith(".lambda.Invoke"):
+            return unlocked(self, event_name, request, **kwargs)
+        with _moto_lock:
+            return unlocked(self, event_name, request, **kwargs)
+
+    locked.serialized = True  # type: ignore[attr-defined]
+    BotocoreStubber.__call__ = locked
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -241,6 +270,7 @@ def start(residents_file: str | None = None) -> LocalStack:
         wiring.reset()
         mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
         mock.start()
+        _serialize_moto()
         _install_lambda_dispatch()
         services = wiring.services()
         settings = services.settings

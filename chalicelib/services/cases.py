@@ -334,9 +334,9 @@ def submit_case(services: Services, principal: Principal, case_id: str) -> dict[
     # same execution instead of starting another.
     try:
         services.workflow.start(case_id)
-    except Exception:
+    except Exception as error:
         _back_to_draft(services, case_id)
-        raise
+        raise ServiceUnavailable("系统繁忙，案件未能提交，请稍后重新提交") from error
     logger.info("case submitted", extra={"case_id": case_id})
     metrics.add_metric(name="CasesSubmitted", unit=MetricUnit.Count, value=1)
     record = load_own_case(services, principal, case_id)
@@ -355,7 +355,6 @@ def _back_to_draft(services: Services, case_id: str) -> None:
             services.store.add_event(case_id, "submit_failed", "提交未能启动办理流程，请稍后重新提交")
         except ConcurrentUpdate:
             pass
-    raise ServiceUnavailable("系统繁忙，案件未能提交，请稍后重新提交")
 
 
 def get_case(services: Services, principal: Principal, case_id: str) -> CaseView:
