@@ -132,15 +132,20 @@ def create_case() -> Response:
     )
 
 
-@app.route("/cases", methods=["GET"])
-@handles_problems
-def list_cases() -> Response:
-    principal = _citizen()
+def _page_params() -> tuple[int, str | None]:
     params = _request().query_params or {}
     raw_limit = params.get("limit", "20")
     if not re.fullmatch(r"[0-9]{1,2}", raw_limit) or not 1 <= int(raw_limit) <= 50:
         raise ValidationProblem("每页数量须为1至50", [{"field": "limit", "code": "invalid", "message": "每页数量须为1至50的整数"}])
-    return json_response(cases.list_cases(services(), principal, int(raw_limit), params.get("cursor")))
+    return int(raw_limit), params.get("cursor")
+
+
+@app.route("/cases", methods=["GET"])
+@handles_problems
+def list_cases() -> Response:
+    principal = _citizen()
+    limit, cursor = _page_params()
+    return json_response(cases.list_cases(services(), principal, limit, cursor))
 
 
 @app.route("/cases/{case_id}", methods=["GET"])
@@ -203,14 +208,6 @@ def submit_case(case_id: str) -> Response:
 
 
 # --- departments and partners -----------------------------------------------------
-
-
-def _page_params() -> tuple[int, str | None]:
-    params = _request().query_params or {}
-    raw_limit = params.get("limit", "20")
-    if not re.fullmatch(r"[0-9]{1,2}", raw_limit) or not 1 <= int(raw_limit) <= 50:
-        raise ValidationProblem("每页数量须为1至50", [{"field": "limit", "code": "invalid", "message": "每页数量须为1至50的整数"}])
-    return int(raw_limit), params.get("cursor")
 
 
 def _pending_only() -> None:

@@ -123,21 +123,28 @@ class DynamoCaseStore:
         key = {"pk": f"CASE#{case_id}", "sk": f"MATERIAL#{kind}"}
         return self._conditional_update(key, expected_version, changes)
 
-    def mutate_matter(self, case_id: str, code: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
-        """Read a matter, compute changes from it, write them conditionally; retry on a race.
+    def mutate_case(self, case_id: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
+        """Read the case item, compute changes from it, write them conditionally; retry on a race.
 
-        `change` returns the attributes to set, or None to leave the matter as it is.
+        `change` returns the attributes to set, or None to leave the case as it is.
         """
-        for _ in range(attempts):
-            matter = self.get_matter(case_id, code)
-            changes = change(matter)
-            if changes is None:
-                return matter
-            try:
-                return self.update_matter(case_id, code, matter["version"], changes)
-            except ConcurrentUpdate:
-                continue
-        raise ConcurrentUpdate(f"matter {code} of case {case_id} kept changing")
+        return _mutate(
+            lambda: self.get_case_item(case_id),
+            lambda version, changes: self.update_case(case_id, version, changes),
+            change,
+            attempts,
+            f"case {case_id}",
+        )
+
+    def mutate_matter(self, case_id: str, code: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
+        """The same for one matter of the case."""
+        return _mutate(
+            lambda: self.get_matter(case_id, code),
+            lambda version, changes: self.update_matter(case_id, code, version, changes),
+            change,
+            attempts,
+            f"matter {code} of case {case_id}",
+        )
 
     def add_event(self, case_id: str, kind: str, text: str, *, matter: str | None = None, data: dict | None = None) -> dict:
         event = {"kind": kind, "text": text, "at": now_iso()}
@@ -315,6 +322,13 @@ class DynamoCaseStore:
         record.matters, record.events, record.waits, record.materials = matters, events, waits, materials
         return record
 
+    def get_case_item(self, case_id: str) -> dict:
+        """The case item alone (one GetItem), without its matters and timeline."""
+        item = self._table.get_item(Key={"pk": f"CASE#{case_id}", "sk": "CASE"}, ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(f"case {case_id}")
+        return _strip(item)
+
     def get_matter(self, case_id: str, code: str) -> dict:
         item = self._table.get_item(Key={"pk": f"CASE#{case_id}", "sk": f"MATTER#{code}"}, ConsistentRead=True).get("Item")
         if item is None:
@@ -369,6 +383,21 @@ class DynamoCaseStore:
                 raise ConcurrentUpdate(str(key)) from error
             raise
         return _strip(response["Attributes"])
+
+
+def _mutate(
+    read: Callable[[], dict], write: Callable[[int, dict], dict], change: Callable[[dict], dict | None], attempts: int, what: str
+) -> dict:
+    for _ in range(attempts):
+        current = read()
+        changes = change(current)
+        if changes is None:
+            return current
+        try:
+            return write(current["version"], changes)
+        except ConcurrentUpdate:
+            continue
+    raise ConcurrentUpdate(f"{what} kept changing")
 
 
 def _encode_cursor(key: dict) -> str:

@@ -202,7 +202,3 @@ def retry_resumes(services: Services, until: str) -> tuple[int, int]:
             if full and resume(services, full):
                 sent += 1
     return sent, read
-
-
-def view_of(services: Services, wait: dict[str, Any]) -> ReviewView:
-    return _view(services, wait)

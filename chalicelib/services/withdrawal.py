@@ -53,19 +53,19 @@ def withdraw_case(services: Services, principal: Principal, case_id: str) -> Cas
                 ),
             )
     finished_at = services.now_iso()
-    for _ in range(5):
-        current = load_own_case(services, principal, case_id).case
-        if current["status"] in FINAL_CASE_STATUSES:
-            raise ConflictProblem("案件已办结或已撤回，不能撤回")
-        try:
-            services.store.update_case(
-                case_id, current["version"], {"status": CaseStatus.WITHDRAWN.value, "finished_at": finished_at, "updated_at": finished_at}
-            )
-            break
-        except ConcurrentUpdate:
-            continue
-    else:
-        raise ConflictProblem("案件状态正在变化，请稍后重试")
+    try:
+        case = services.store.mutate_case(
+            case_id,
+            lambda c: (
+                None
+                if c["status"] in FINAL_CASE_STATUSES
+                else {"status": CaseStatus.WITHDRAWN.value, "finished_at": finished_at, "updated_at": finished_at}
+            ),
+        )
+    except ConcurrentUpdate:
+        raise ConflictProblem("案件状态正在变化，请稍后重试") from None
+    if case.get("finished_at") != finished_at:
+        raise ConflictProblem("案件已办结或已撤回，不能撤回")
     services.store.add_event(case_id, "withdrawn", "申请人已撤回本案件")
     record = load_own_case(services, principal, case_id)
     notify_applicant(services, record, messages.case_withdrawn(case_id))

@@ -39,20 +39,6 @@ def _load(services: Services, case_id: str) -> CaseRecord:
     return record
 
 
-def _set_case(services: Services, case_id: str, changes_for: Any, attempts: int = 5) -> dict:
-    """Conditional update of the case item, re-read and retried on a race."""
-    for _ in range(attempts):
-        record = _load(services, case_id)
-        changes = changes_for(record.case)
-        if changes is None:
-            return record.case
-        try:
-            return services.store.update_case(case_id, record.case["version"], changes)
-        except ConcurrentUpdate:
-            continue
-    raise ConcurrentUpdate(f"case {case_id} kept changing")
-
-
 def _finish_matter(
     services: Services,
     case_id: str,
@@ -104,8 +90,7 @@ def prejudge_at_submission(services: Services, case_id: str) -> dict[str, Any]:
     if record.case["status"] in FINAL_CASE_STATUSES:
         return NOT_PASSED
     # only a submitted case moves on: one withdrawn meanwhile stays withdrawn
-    case = _set_case(
-        services,
+    case = services.store.mutate_case(
         case_id,
         lambda case: {"status": CaseStatus.PROCESSING.value, "updated_at": now_iso()} if case["status"] == CaseStatus.SUBMITTED else None,
     )
@@ -472,8 +457,7 @@ def _fail_open_matters(services: Services, record: CaseRecord, reason_code: str)
 def _close_case(services: Services, record: CaseRecord, status: CaseStatus, event_text: str) -> tuple[dict, bool]:
     """Write the final status once; answers (the case, whether this call closed it)."""
     finished_at = services.now_iso()
-    case = _set_case(
-        services,
+    case = services.store.mutate_case(
         record.case_id,
         lambda c: (
             None if c["status"] in FINAL_CASE_STATUSES else {"status": status.value, "finished_at": finished_at, "updated_at": finished_at}
