@@ -38,10 +38,10 @@ def main() -> None:
             body = {
                 "consent": {"notice_version": "2023.1", "agreed": True},
                 "applicant": {"id_number": "341004198811200040", "name": "刘洋"},
-                "agent": {"name": "刘建国", "id_number": "341003199002150037", "phone": "13905599999", "relation": "父子"},
+                "agent": {"name": "徐丽", "id_number": "341004199312120112", "phone": "13905599999", "relation": "朋友"},
                 "matters": [
                     {"code": "reissue", "form": {"kind": "lost", "bank": "中国农业银行黄山分行", "branch": "徽州支行"}},
-                    {"code": "info_change", "form": {"address": "安徽省黄山市徽州区文峰路12号"}},
+                    {"code": "info_change", "form": {"phone": "13905598888", "address": "安徽省黄山市徽州区文峰路12号"}},
                     {"code": "status_query"},
                 ],
                 "contact": {"phone": "13905590003", "address": "安徽省黄山市徽州区岩寺镇文峰路9号"},
@@ -70,7 +70,9 @@ def main() -> None:
                 "--disable-sync",
                 f"--user-data-dir={profile}",
                 "--hide-scrollbars",
-                "--window-size=1240,1754",
+                # A4 at 96 CSS px per inch (794 x 1123), drawn at 150 dpi so the small print stays legible.
+                "--window-size=794,1123",
+                "--force-device-scale-factor=1.5625",
                 f"--screenshot={HERE / 'form-2023.png'}",
                 page.as_uri(),
             ],
