@@ -153,6 +153,7 @@ def render_form(record: CaseRecord, principal: Principal) -> str:
     channel = "线下窗口" if case.get("channel") == "offline" else "线上"
     phone = case["contact"]["phone"] if own or case.get("channel") == "offline" else mask_phone(case["contact"]["phone"])
     point = f"　服务网点：{escape(case['service_point'])}" if case.get("service_point") else ""
+    point += f"　身份核验：{escape(case['identity_check']['summary'])}" if case.get("identity_check") else ""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
