@@ -38,7 +38,7 @@ def main() -> None:
             body = {
                 "consent": {"notice_version": "2023.1", "agreed": True},
                 "applicant": {"id_number": "341004198811200040", "name": "刘洋"},
-                "agent": {"name": "刘建国", "id_number": "341003199002150037", "phone": "13905599999", "relation": "父子"},
+                "agent": {"name": "刘建国", "id_number": "341004196004120010", "phone": "13905599999", "relation": "父子"},
                 "matters": [
                     {"code": "reissue", "form": {"kind": "lost", "bank": "中国农业银行黄山分行", "branch": "徽州支行"}},
                     {"code": "info_change", "form": {"address": "安徽省黄山市徽州区文峰路12号"}},
