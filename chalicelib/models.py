@@ -208,8 +208,8 @@ class ApplicantView(BaseModel):
 class IdentityCheckView(BaseModel):
     """The identity check of a counter case (domain.md §7a)."""
 
-    applicant: str = Field(description="申请人姓名与身份证号码的核验结果：match 一致 / unknown 公安人口信息未查到")
-    agent: str | None = Field(default=None, description="代办人的核验结果（无代办人时为空）")
+    applicant: Literal["match", "unknown"] = Field(description="申请人姓名与身份证号码的核验结果：match 一致 / unknown 公安人口信息未查到")
+    agent: Literal["match", "unknown"] | None = Field(default=None, description="代办人的核验结果（无代办人时为空）")
     id_card_checked: bool = Field(description="窗口人员已查验身份证原件")
     checked_at: str
     source: str = Field(description="核验来源：data_sharing 数据共享（公安人口信息）")
