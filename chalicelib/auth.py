@@ -12,8 +12,9 @@ from typing import Any
 
 import jwt
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
-from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
+from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id, resident_id_error
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.settings import Settings
 
@@ -39,8 +40,10 @@ class Principal(BaseModel):
     @field_validator("sub")
     @classmethod
     def _citizen_is_a_resident(cls, sub: str, info: ValidationInfo) -> str:
-        if "citizen" in (info.data.get("roles") or []) and not is_valid_resident_id(sub):
-            raise ValueError("公民身份的 sub 须为有效的18位居民身份证号码")
+        if "citizen" in (info.data.get("roles") or []):
+            error = resident_id_error(sub)
+            if error is not None:
+                raise PydanticCustomError(error.code, "公民身份的 sub 须为有效的居民身份证号码：{message}", {"message": error.message})
         return sub
 
     def has(self, role: str) -> bool:

@@ -7,7 +7,8 @@ development dependency). It
   from `statemachine/case.asl.json` (no second copy of either),
 - dispatches the state machine's Lambda tasks to the in-process handlers of
   `functions.workflow`,
-- loads the residents file into the external-system simulators,
+- loads the residents file (and the identities file of known non-residents) into the
+  external-system simulators,
 - and makes a fresh development JWT key that only this process knows.
 """
 
@@ -255,13 +256,13 @@ def prepare_environment() -> None:
 _lock = threading.Lock()
 
 
-def start(residents_file: str | None = None) -> LocalStack:
+def start(residents_file: str | None = None, identities_file: str | None = None) -> LocalStack:
     """Start moto and build every resource; answers the running stack."""
     from moto import mock_aws
 
     from chalicelib import wiring
-    from chalicelib.adapters.simulators import seed_simulators
-    from chalicelib.residents import load_residents
+    from chalicelib.adapters.simulators import seed_identities, seed_simulators
+    from chalicelib.residents import load_identities, load_residents
 
     with _lock:
         prepare_environment()
@@ -290,6 +291,8 @@ def start(residents_file: str | None = None) -> LocalStack:
         path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
         residents = load_residents(path)
         loaded = seed_simulators(services.dynamodb.Table(settings.simulator_table), services.person_key, residents)
+        path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
+        seed_identities(services.dynamodb.Table(settings.simulator_table), services.person_key, load_identities(path, residents))
         return LocalStack(mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server)
 
 

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
 from chalicelib.domain.catalogue import Material, MatterCode
-from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
+from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
 
 
 class _In(BaseModel):
@@ -54,8 +55,9 @@ class CreateCaseRequest(_In):
 
 
 def _resident_id(value: str) -> str:
-    if not is_valid_resident_id(value):
-        raise ValueError("不是有效的18位居民身份证号码")
+    error = resident_id_error(value)
+    if error is not None:  # the code and the message name the wrong part (domain.md §7a)
+        raise PydanticCustomError(error.code, error.message)
     return normalize_resident_id(value)
 
 
@@ -80,6 +82,11 @@ class CounterCaseRequest(CreateCaseRequest):
 
     applicant: Applicant
     agent: AgentIn | None = None
+    id_card_checked: bool = Field(
+        default=False,
+        description="窗口人员已查验到场人员的居民身份证原件、人证一致（公安人口信息未查到申请人或代办人时必须为 true，"
+        "否则返回 422 IDENTITY_UNKNOWN；姓名与身份证号码不一致时一律返回 422 IDENTITY_MISMATCH）",
+    )
 
     @model_validator(mode="after")
     def _agent_is_someone_else(self) -> CounterCaseRequest:
@@ -198,6 +205,17 @@ class ApplicantView(BaseModel):
     id_number: str = Field(description="身份证号码；本人可见全文，其他人只见脱敏")
 
 
+class IdentityCheckView(BaseModel):
+    """The identity check of a counter case (domain.md §7a)."""
+
+    applicant: Literal["match", "unknown"] = Field(description="申请人姓名与身份证号码的核验结果：match 一致 / unknown 公安人口信息未查到")
+    agent: Literal["match", "unknown"] | None = Field(default=None, description="代办人的核验结果（无代办人时为空）")
+    id_card_checked: bool = Field(description="窗口人员已查验身份证原件")
+    checked_at: str
+    source: str = Field(description="核验来源：data_sharing 数据共享（公安人口信息）")
+    summary: str = Field(description="核验结果的中文说明")
+
+
 class CaseView(BaseModel):
     case_id: str
     status: CaseStatus
@@ -205,6 +223,7 @@ class CaseView(BaseModel):
     service_point: str | None = None
     clerk: str | None = None
     agent: dict[str, Any] | None = Field(default=None, description="代办人（身份证号码脱敏）")
+    identity_check: IdentityCheckView | None = Field(default=None, description="窗口案件的身份核验（线上案件由登录身份确认，为空）")
     applicant: ApplicantView
     contact: Contact
     consent: dict[str, Any]

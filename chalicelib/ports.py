@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.domain.cards import Card, PensionRecord
+from chalicelib.domain.identity import IdentityMatch
 
 
 class ExternalRefusal(Exception):
@@ -59,9 +60,17 @@ class PensionSystem(Protocol):
 
 
 class DataSharing(Protocol):
-    """The government data-sharing service (数据共享): ID e-license, police photo."""
+    """The government data-sharing service (数据共享): ID e-license, police photo, identity check."""
 
     def shared_materials(self, id_number: str) -> dict[str, bool]: ...
+
+    def verify_identity(self, id_number: str, name: str) -> IdentityMatch:
+        """Whether `name` is the name of `id_number` in the population register (公安人口信息).
+
+        Answers match / mismatch / unknown, never the registered name: the counter learns
+        no more than whether the person before it is who they say.
+        """
+        ...
 
 
 class Notifier(Protocol):

@@ -1,12 +1,17 @@
-"""The residents file that seeds the external-system simulators.
+"""The residents file that seeds the external-system simulators, and the identities file.
 
 `{"residents": [ ... ]}`; see README. An invalid file is refused with the line of
 the resident (or the JSON syntax error) at fault.
+
+The identities file, `{"identities": [{"id_number": ..., "name": ...}, ...]}`, lists
+people the population register (公安人口信息, behind data sharing) knows who are not in
+the card system, e.g. agents (代办人) at the counter; refused the same way.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -15,13 +20,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chalicelib.domain.accounts import is_bank_card_number
 from chalicelib.domain.cards import CardStatus
-from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
+from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
 
 
 class ResidentsFileError(ValueError):
     def __init__(self, path: str, line: int, message: str):
         super().__init__(f"{path}:{line}: {message}")
         self.line = line
+
+
+def _valid_id(value: str) -> str:
+    error = resident_id_error(value)
+    if error is not None:  # name the wrong part: format, province, birth_date or check_character
+        raise ValueError(f"id_number is not a valid resident ID, wrong {error.part}: {error.message}")
+    return normalize_resident_id(value)
 
 
 class _Strict(BaseModel):
@@ -65,18 +77,13 @@ class Resident(_Strict):
     shared: ResidentShared = ResidentShared()
     kind: Literal["resident"] = "resident"
 
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not is_valid_resident_id(value):
-            raise ValueError("id_number is not a valid 18-digit resident ID (GB 11643 check digit)")
-        return normalize_resident_id(value)
+    _id = field_validator("id_number")(_valid_id)
 
 
-def _element_lines(text: str) -> list[int]:
-    """1-based line of each element of the top-level "residents" array."""
+def _element_lines(text: str, key: str = "residents") -> list[int]:
+    """1-based line of each element of the top-level `key` array."""
     decoder = json.JSONDecoder()
-    start = text.find("[", text.find('"residents"'))
+    start = text.find("[", text.find(f'"{key}"'))
     lines: list[int] = []
     pos = start + 1
     while pos < len(text):
@@ -122,3 +129,43 @@ def parse_residents(text: str, path: str = "<residents>") -> list[Resident]:
 def load_residents(path: str | Path) -> list[Resident]:
     path = Path(path)
     return parse_residents(path.read_text(encoding="utf-8"), str(path))
+
+
+class Identity(_Strict):
+    """A person the population register knows (name and ID number) who is not in the card system."""
+
+    id_number: str
+    name: str = Field(min_length=1, max_length=40)
+
+    _id = field_validator("id_number")(_valid_id)
+
+
+def parse_identities(text: str, path: str = "<identities>", residents: Iterable[Resident] = ()) -> list[Identity]:
+    """The identities file; a number that is also a resident's is refused (the register has one name per number)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ResidentsFileError(path, error.lineno, f"invalid JSON: {error.msg}") from error
+    if not isinstance(document, dict) or not isinstance(document.get("identities"), list):
+        raise ResidentsFileError(path, 1, 'expected {"identities": [ ... ]}')
+    lines = _element_lines(text, "identities")
+    known = {r.id_number for r in residents}
+    identities: list[Identity] = []
+    for index, raw in enumerate(document["identities"]):
+        line = lines[index] if index < len(lines) else 1
+        try:
+            identity = Identity.model_validate(raw)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ResidentsFileError(path, line, f"identity #{index + 1}: {where}: {first['msg']}") from None
+        if identity.id_number in known:
+            raise ResidentsFileError(path, line, f"identity #{index + 1}: duplicate id_number (also a resident or listed twice)")
+        known.add(identity.id_number)
+        identities.append(identity)
+    return identities
+
+
+def load_identities(path: str | Path, residents: Iterable[Resident] = ()) -> list[Identity]:
+    path = Path(path)
+    return parse_identities(path.read_text(encoding="utf-8"), str(path), residents)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     materials_retention_days: int = 180  # default: data/holidays in the package
     idempotency_expiry_seconds: int = 24 * 3600
     residents_file: str = "data/residents.demo.json"
+    # Known people who are not residents of the card system (the population register's
+    # other entries), seeded into the data-sharing simulator with the residents.
+    identities_file: str = "data/identities.demo.json"
 
     @property
     def is_local(self) -> bool:

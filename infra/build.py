@@ -57,7 +57,7 @@ NAME_PREFIX = "sscard-${Stage}-"
 
 # What goes into the zip beside Chalice's own `app.py` + `chalicelib/` (added at its root).
 VENDORED = ("functions", "data", "infra/__init__.py", "infra/authorizer.py")
-NOT_SHIPPED = ("residents*.json",)  # demo data stays out of deployed packages
+NOT_SHIPPED = ("residents*.json", "identities*.json")  # demo data stays out of deployed packages
 IGNORED = ("__pycache__", "*.pyc", ".DS_Store")
 
 LAMBDA_TRUST = {

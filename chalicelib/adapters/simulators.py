@@ -7,7 +7,9 @@ one is refused), and replaying an operation with the same operation id is harmle
 as a retried Lambda task may do. Production wiring replaces them at the ports
 (`chalicelib.ports`) with clients of the provincial systems.
 
-Items: `pk = RESIDENT#<hmac of ID>`; `sk = PROFILE | CARD#<card id> | PENSION | SHARED`.
+Items: `pk = RESIDENT#<hmac of ID>`; `sk = PROFILE | CARD#<card id> | PENSION | SHARED | IDENTITY`.
+`IDENTITY` is the population register's entry (name), for residents and for the known
+non-residents of the identities file alike.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from botocore.exceptions import ClientError
 from stdnum import luhn
 
 from chalicelib.domain.cards import Card, CardStatus, PensionRecord
+from chalicelib.domain.identity import IdentityMatch, same_name
 from chalicelib.ports import ExternalRefusal, ResidentProfile
-from chalicelib.residents import Resident
+from chalicelib.residents import Identity, Resident
 
 
 def _now() -> str:
@@ -69,6 +72,17 @@ def seed_simulators(table: Any, person_key: Callable[[str], str], residents: Ite
                     Item={"pk": pk, "sk": "PENSION", "recipient": r.pension.recipient, "payout_account": r.pension.payout_account}
                 )
             batch.put_item(Item={"pk": pk, "sk": "SHARED", "id_license": r.shared.id_license, "police_photo": r.shared.police_photo})
+            batch.put_item(Item={"pk": pk, "sk": "IDENTITY", "name": r.name})
+            count += 1
+    return count
+
+
+def seed_identities(table: Any, person_key: Callable[[str], str], identities: Iterable[Identity]) -> int:
+    """Load the known non-residents (the identities file) into the population register; answers how many."""
+    count = 0
+    with table.batch_writer() as batch:
+        for i in identities:
+            batch.put_item(Item={"pk": f"RESIDENT#{person_key(i.id_number)}", "sk": "IDENTITY", "name": i.name})
             count += 1
     return count
 
@@ -353,7 +367,13 @@ class PensionSystemSimulator(_SimulatorTable):
 
 
 class DataSharingSimulator(_SimulatorTable):
-    """Simulator of the data-sharing service: which documents it can provide."""
+    """Simulator of the data-sharing service: which documents it can provide, and the identity check."""
+
+    def verify_identity(self, id_number: str, name: str) -> IdentityMatch:
+        item = self._table.get_item(Key={"pk": self._pk(id_number), "sk": "IDENTITY"}, ConsistentRead=True).get("Item")
+        if not item:
+            return IdentityMatch.UNKNOWN
+        return IdentityMatch.MATCH if same_name(item["name"], name) else IdentityMatch.MISMATCH
 
     def shared_materials(self, id_number: str) -> dict[str, bool]:
         item = self._table.get_item(Key={"pk": self._pk(id_number), "sk": "SHARED"}, ConsistentRead=True).get("Item") or {}

@@ -38,6 +38,7 @@ from chalicelib.models import (
     PrejudgeResult,
 )
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.services.identity import check_counter_identities
 from chalicelib.validation import field_errors
 from chalicelib.wiring import Services
 
@@ -189,9 +190,17 @@ def create_case(services: Services, principal: Principal, request: CreateCaseReq
 
 def create_counter_case(services: Services, principal: Principal, request: CounterCaseRequest) -> dict[str, Any]:
     """The same for an applicant present at a counter, optionally through an agent (代办人)."""
+    identity_check = check_counter_identities(services, request)
     agent = request.agent.model_dump() if request.agent else None
     return _open_case(
-        services, principal, request, id_number=request.applicant.id_number, name=request.applicant.name, channel="offline", agent=agent
+        services,
+        principal,
+        request,
+        id_number=request.applicant.id_number,
+        name=request.applicant.name,
+        channel="offline",
+        agent=agent,
+        identity_check=identity_check,
     )
 
 
@@ -204,6 +213,7 @@ def _open_case(
     name: str,
     channel: str = "online",
     agent: dict | None = None,
+    identity_check: dict | None = None,
 ) -> dict[str, Any]:
     _check_consent(services, request)
     selection = parse_selection(request.matters)
@@ -234,6 +244,8 @@ def _open_case(
         case |= {"clerk": principal.sub, "service_point": principal.service_point}
     if agent:
         case["agent"] = agent
+    if identity_check:
+        case["identity_check"] = identity_check
     matters = [
         {
             "code": code.value,
@@ -246,6 +258,8 @@ def _open_case(
     ]
     needed = materials_for(services, id_number, list(selection), agent=agent is not None, at=created_at)
     where = "在服务网点受理，" if offline else "已同意用户须知，"
+    if identity_check:
+        where += identity_check["summary"] + "，"
     services.store.create(case, matters, {"kind": "created", "text": f"{where}条件预判通过，案件已创建", "at": created_at}, needed)
     logger.info("case created", extra={"case_id": case_id, "matters": case["matter_codes"], "channel": channel})
     metrics.add_metric(name="CasesCreated", unit=MetricUnit.Count, value=1)
@@ -433,6 +447,7 @@ def case_view(record: CaseRecord, principal: Principal, services: Services | Non
         service_point=case.get("service_point"),
         clerk=case.get("clerk"),
         agent={**agent, "id_number": mask_resident_id(agent["id_number"]), "phone": mask_phone(agent["phone"])} if agent else None,
+        identity_check=case.get("identity_check"),
         # links to the files only for the applicant (domain.md §4); reviewers get theirs in the review
         materials=material_views(record, services if own else None),
         applicant={

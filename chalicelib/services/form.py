@@ -198,6 +198,7 @@ def render_form(record: CaseRecord, principal: Principal) -> str:
     channel = "线下窗口" if case.get("channel") == "offline" else "线上"
     point = f"　服务网点：{escape(case['service_point'])}" if case.get("service_point") else ""
     copy = "窗口存档联" if counter else ("申请人留存联" if full else "查阅件")
+    point += f"　身份核验：{escape(case['identity_check']['summary'])}" if case.get("identity_check") else ""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>

@@ -10,7 +10,8 @@ from chalicelib.wiring import services
 from tests.conftest import awaiting_review, demo_resident, finished, jpeg, png
 
 BANK = {"bank": "中国银行黄山分行", "branch": "屯溪支行"}
-AGENT = {"name": "吴建华", "id_number": "341003199002150037", "phone": "13905599999", "relation": "父子"}
+# an agent the identity source knows (data/identities.demo.json): not in the card system
+AGENT = {"name": "吴建华", "id_number": "341002196506150030", "phone": "13905599999", "relation": "父子"}
 
 
 def clerk(api, point="HS-TX-01", sub="clerk-1"):
@@ -112,7 +113,7 @@ def test_an_agent_case_at_the_counter_runs_end_to_end_and_the_applicant_sees_it_
     assert created.status_code == 201, created.body
     case = created.json_body
     assert (case["channel"], case["service_point"], case["clerk"]) == ("offline", "HS-TX-01", "clerk-1")
-    assert case["agent"]["id_number"] == "341003********0037"
+    assert case["agent"]["id_number"] == "341002********0030"
     kinds = {m["kind"]: m["status"] for m in case["materials"]}
     assert kinds == {
         "id_card_front": "provided",
@@ -232,7 +233,7 @@ def test_the_form_of_a_multi_matter_counter_case_holds_every_field_of_the_2023_f
             {"code": "status_query"},
             {"code": "info_change", "form": {"address": "黄山市徽州区新路8号"}},
         ],
-        agent={**AGENT, "id_number": demo_resident("徐丽")["id_number"]},
+        agent={**AGENT, "name": "徐丽", "id_number": demo_resident("徐丽")["id_number"]},
     )
     assert created.status_code == 201, created.body
     case_id = created.json_body["case_id"]
