@@ -46,11 +46,8 @@ def load_year(services: Services, principal: Principal, year_text: str, request:
     except ScheduleInvalid as error:
         fields = "、".join(dict.fromkeys(e["field"] for e in error.errors))
         raise ValidationProblem(f"{year}年节假日安排有误：{fields}", error.errors) from None
-    # Stored as the days it decided, one range per festival line, so a reload reads the same.
-    holidays = []
-    for name, _on, start, end in lines:
-        first = start or _on
-        holidays.append({"name": name, "first": first, "last": end or first})
+    # Stored as typed, one range per festival line (checked above), so every container reads the same schedule.
+    holidays = [{"name": name, "first": start or on, "last": end or on} for name, on, start, end in lines]
     content = {"notice": schedule.source, "holidays": holidays, "working_days": sorted(d.isoformat() for d in schedule.working_days)}
     current = services.calendar_store.get_item(year)
     try:
