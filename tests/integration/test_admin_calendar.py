@@ -174,3 +174,16 @@ def test_a_container_keeps_its_cached_schedule_when_dynamodb_cannot_be_read(api,
     assert other.schedule(2027) is not None
     with pytest.raises(ConnectionError):
         other.schedule(2028)  # nothing cached: no due time from a calendar that could not be read
+
+
+def test_two_operators_loading_the_same_year_at_once_one_gets_409_and_the_other_schedule_stays(api, monkeypatch):
+    ops = operator(api)
+    assert put(api, "/admin/calendar/2027", SCHEDULE_2027, ops).status_code == 200
+    store = services().calendar_store
+    read_before_the_other_wrote = store.get_item(2027)
+    assert put(api, "/admin/calendar/2027", {**SCHEDULE_2027, "working_days": []}, ops).status_code == 200  # the other operator
+    monkeypatch.setattr(store, "get_item", lambda year: read_before_the_other_wrote)
+    late = put(api, "/admin/calendar/2027", {**SCHEDULE_2027, "working_days": ["2027-02-13"]}, ops)
+    assert late.status_code == 409, late.body
+    monkeypatch.undo()
+    assert api.get("/admin/calendar/2027", ops).json_body["working_days"] == []
