@@ -22,6 +22,7 @@ from chalicelib.auth import Principal, issue_dev_token, require_citizen, require
 from chalicelib.errors import NotFoundProblem, ValidationProblem
 from chalicelib.http import handles_problems, idempotently, json_response, principal_of
 from chalicelib.models import (
+    CalendarLoadRequest,
     CounterCaseRequest,
     CreateCaseRequest,
     DecisionRequest,
@@ -33,7 +34,7 @@ from chalicelib.models import (
     PrejudgeRequest,
 )
 from chalicelib.observability import logger, metrics
-from chalicelib.services import bank, cases, form, materials, reviews, withdrawal
+from chalicelib.services import bank, cases, form, materials, reviews, withdrawal, working_calendar
 from chalicelib.settings import get_settings
 from chalicelib.validation import parse_json_body, parse_model
 from chalicelib.wiring import services
@@ -257,6 +258,24 @@ def bank_card_issued(card_id: str) -> Response:
     return json_response(bank.card_issued(services(), card_id))
 
 
+# --- operations: the working-day calendar (operators) ---------------------------------
+
+
+@app.route("/admin/calendar/{year}", methods=["GET"])
+@handles_problems
+def read_calendar(year: str) -> Response:
+    require_staff(principal_of(_request()), "operator")
+    return json_response(working_calendar.read_year(services(), year))
+
+
+@app.route("/admin/calendar/{year}", methods=["PUT"])
+@handles_problems
+def load_calendar(year: str) -> Response:
+    principal = require_staff(principal_of(_request()), "operator")
+    request = parse_model(CalendarLoadRequest, parse_json_body(_request().raw_body))
+    return json_response(working_calendar.load_year(services(), principal, year, request))
+
+
 # --- scheduled jobs and event-driven functions (code in functions/jobs.py) ---------
 
 for _name, _handler in JOB_HANDLERS.items():
@@ -267,7 +286,8 @@ for _name, _handler in JOB_HANDLERS.items():
 
 if get_settings().is_local:
     from chalicelib.auth import Principal as _Claims
-    from chalicelib.models import DevTokenRequest
+    from chalicelib.models import DevClockRequest, DevTokenRequest
+    from chalicelib.services import dev_clock
 
     @app.route("/dev/token", methods=["POST"])
     @handles_problems
@@ -294,3 +314,14 @@ if get_settings().is_local:
             raise NotFoundProblem(f"没有名为 {job} 的定时任务（可用：{', '.join(JOBS)}）")
         request = parse_model(JobRunRequest, parse_json_body(_request().raw_body))
         return json_response(JOBS[job](services(), request.time))
+
+    @app.route("/dev/clock", methods=["PUT"])
+    @handles_problems
+    def dev_set_clock() -> Response:
+        request = parse_model(DevClockRequest, parse_json_body(_request().raw_body))
+        return json_response(dev_clock.set_clock(services(), request))
+
+    @app.route("/dev/clock", methods=["DELETE"])
+    @handles_problems
+    def dev_reset_clock() -> Response:
+        return json_response(dev_clock.reset_clock(services()))

@@ -18,7 +18,7 @@ from chalicelib.domain.resident_id import is_valid_resident_id, normalize_reside
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.settings import Settings
 
-ROLES = ("citizen", "clerk", "reviewer", "pension_system", "bank")
+ROLES = ("citizen", "clerk", "reviewer", "pension_system", "bank", "operator", "auditor")
 
 
 class Principal(BaseModel):

@@ -346,6 +346,58 @@ class CardIssued(BaseModel):
     issued_on: str | None = None
 
 
+class CalendarHoliday(_In):
+    name: str = Field(min_length=1, max_length=20, description="节日名称，如 春节")
+    date: str | None = Field(default=None, max_length=10, description="单日假期：YYYY-MM-DD")
+    start: str | None = Field(default=None, max_length=10, description="连续假期的第一天：YYYY-MM-DD")
+    end: str | None = Field(default=None, max_length=10, description="连续假期的最后一天（含）：YYYY-MM-DD")
+
+
+class CalendarLoadRequest(_In):
+    """国务院办公厅关于某年部分节假日安排的通知: every day off (with its festival) and every adjusted working weekend."""
+
+    notice: str = Field(min_length=1, max_length=200, description="通知名称及文号")
+    holidays: list[CalendarHoliday] = Field(min_length=1, max_length=20, description="放假安排（含调休放假的日期）")
+    working_days: list[str] = Field(default_factory=list, max_length=15, description="调休上班的周六、周日：YYYY-MM-DD")
+
+
+class CalendarDay(BaseModel):
+    date: str
+    name: str | None = Field(default=None, description="节日名称（数据文件未注明时为空）")
+
+
+class CalendarYearView(BaseModel):
+    year: int
+    source: Literal["published", "statutory_fallback"] = Field(
+        description="published：国务院公布的安排（已载入或随程序发布）；statutory_fallback：尚无安排，按法定节假日和周末计算"
+    )
+    origin: Literal["loaded", "data_file", "chinesecalendar", "statutory"] = Field(
+        description="loaded：运维人员载入；data_file：data/holidays；chinesecalendar：随程序发布的日历包；statutory：由农历计算的法定节假日"
+    )
+    notice: str | None = None
+    holidays: list[CalendarDay] = Field(description="除普通周末外的放假日")
+    working_days: list[str] = Field(description="调休上班的周末")
+    loaded_at: str | None = None
+    version: int | None = None
+
+
+class DevClockRequest(_In):
+    time: datetime = Field(description="ISO 8601 with offset: the business time from now on")
+
+    @field_validator("time")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("时间须带时区，例如 2026-12-15T23:50:00+08:00")
+        return value
+
+
+class DevClockView(BaseModel):
+    time: str = Field(description="业务时钟的当前时间")
+    real_time: str = Field(description="真实时间")
+    set: bool = Field(description="是否已设定（false：业务时钟即真实时间）")
+
+
 class JobRunRequest(_In):
     time: datetime = Field(description="ISO 8601 with offset: the moment the schedule fires")
 

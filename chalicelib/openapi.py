@@ -31,6 +31,10 @@ _SCHEMAS: list[type[BaseModel]] = [
     models.ReviewList,
     models.CardIssued,
     models.JobRunRequest,
+    models.CalendarLoadRequest,
+    models.CalendarYearView,
+    models.DevClockRequest,
+    models.DevClockView,
 ]
 
 
@@ -104,6 +108,7 @@ _PAGE = [
     {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}},
     {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
 ]
+_YEAR = {"name": "year", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 2004, "maximum": 2099}}
 _HTML = {"description": "可打印的 HTML（A4）", "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
@@ -183,6 +188,16 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                 params=[{"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             )
         },
+        "/admin/calendar/{year}": {
+            "get": _op("某年的工作日历及其来源（运维人员）", "CalendarYearView", problems=(422,), params=[_YEAR]),
+            "put": _op(
+                "载入国务院公布的某年节假日安排，立即生效（运维人员）",
+                "CalendarYearView",
+                body="CalendarLoadRequest",
+                problems=(400, 409, 422),
+                params=[_YEAR],
+            ),
+        },
     }
     if include_dev:
         paths["/dev/token"] = {
@@ -205,6 +220,16 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                     }
                 ],
             )
+        }
+        paths["/dev/clock"] = {
+            "put": _op(
+                "设定业务时钟：此后按设定时间加实际经过的时间计（仅本地）",
+                "DevClockView",
+                body="DevClockRequest",
+                auth=False,
+                problems=(400, 422),
+            ),
+            "delete": _op("业务时钟恢复为真实时间（仅本地）", "DevClockView", auth=False),
         }
     return {
         "openapi": "3.1.0",

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     review_expiry_working_days: int = 5
     # Holiday data files for years beyond the chinesecalendar package (default: data/holidays).
     holidays_dir: str | None = None
+    # How long a process trusts its copy of a loaded holiday schedule (PUT /admin/calendar/{year})
+    # before reading DynamoDB again: a load reaches every Lambda container within this time.
+    calendar_cache_seconds: float = 60.0
     # Pension payout account changes accepted after this day of the month take effect
     # a month later (domain.md §6).
     payout_cutoff_day: int = 15

@@ -12,13 +12,14 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
+from chalicelib.adapters.dynamo_calendar import DynamoCalendarStore
 from chalicelib.adapters.dynamo_cases import DynamoCaseStore
 from chalicelib.adapters.materials import S3MaterialStore
 from chalicelib.adapters.notifier import SnsNotifier
@@ -34,6 +35,23 @@ _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_t
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+real_clock = _utc_now
+
+
+@dataclass(frozen=True)
+class ShiftedClock:
+    """A business clock that runs with real time from a set moment (the local stack's PUT /dev/clock)."""
+
+    offset: timedelta
+
+    @classmethod
+    def reading(cls, moment: datetime) -> ShiftedClock:
+        return cls(moment - _utc_now())
+
+    def __call__(self) -> datetime:
+        return _utc_now() + self.offset
 
 
 @dataclass
@@ -66,7 +84,8 @@ class Services:
 
     @cached_property
     def store(self) -> DynamoCaseStore:
-        return DynamoCaseStore(self.dynamodb.Table(self.settings.cases_table))
+        # `self.now`, not `self.clock`: the store reads whatever clock is set when it writes.
+        return DynamoCaseStore(self.dynamodb.Table(self.settings.cases_table), clock=self.now)
 
     @cached_property
     def _simulator_table(self) -> Any:
@@ -74,15 +93,15 @@ class Services:
 
     @cached_property
     def card_system(self) -> CardSystemSimulator:
-        return CardSystemSimulator(self._simulator_table, self.person_key)
+        return CardSystemSimulator(self._simulator_table, self.person_key, clock=self.now)
 
     @cached_property
     def pension_system(self) -> PensionSystemSimulator:
-        return PensionSystemSimulator(self._simulator_table, self.person_key)
+        return PensionSystemSimulator(self._simulator_table, self.person_key, clock=self.now)
 
     @cached_property
     def data_sharing(self) -> DataSharingSimulator:
-        return DataSharingSimulator(self._simulator_table, self.person_key)
+        return DataSharingSimulator(self._simulator_table, self.person_key, clock=self.now)
 
     @cached_property
     def materials(self) -> S3MaterialStore:
@@ -103,11 +122,16 @@ class Services:
         from pathlib import Path
 
         data_dir = Path(self.settings.holidays_dir) if self.settings.holidays_dir else None
-        return WorkingDayCalendar(data_dir=data_dir, on_fallback=self._calendar_fallback)
+        return WorkingDayCalendar(data_dir=data_dir, on_fallback=self._calendar_fallback, loaded=self.calendar_store.schedule)
+
+    @cached_property
+    def calendar_store(self) -> DynamoCalendarStore:
+        """The schedules operators load (PUT /admin/calendar/{year}), in the cases table, cached briefly per process."""
+        return DynamoCalendarStore(self.dynamodb.Table(self.settings.cases_table), self.now, self.settings.calendar_cache_seconds)
 
     def _calendar_fallback(self, year: int) -> None:
         """A year without holiday data: warn, and alert the operators once for that year."""
-        logger.warning("no holiday data for this year: Monday to Friday are taken as working days", extra={"year": year})
+        logger.warning("no holiday schedule for this year: weekends and the statutory holidays are taken as days off", extra={"year": year})
         try:  # never break a due-time computation for the sake of the alert
             if self.store.put_once("ALERT#calendar-fallback", str(year), {"year": year}):
                 subject, text = messages.calendar_fallback_alert(year)

@@ -15,7 +15,8 @@ from functions.workflow import lambda_handler
 
 def event_time(event: dict | None) -> datetime:
     raw = (event or {}).get("time")
-    moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else datetime.now(UTC)
+    # Without a time, "now" is the business clock's (the local stack's PUT /dev/clock moves it).
+    moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else services().now()
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

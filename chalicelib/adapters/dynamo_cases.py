@@ -76,8 +76,13 @@ class CaseRecord:
 
 
 class DynamoCaseStore:
-    def __init__(self, table: Any):
+    def __init__(self, table: Any, clock: Callable[[], datetime] | None = None):
         self._table = table  # a boto3 DynamoDB Table resource
+        # The business clock stamps every event and time the store records (wiring passes Services.now).
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def _now_iso(self) -> str:
+        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     # --- writes -------------------------------------------------------------
 
@@ -147,7 +152,7 @@ class DynamoCaseStore:
         )
 
     def add_event(self, case_id: str, kind: str, text: str, *, matter: str | None = None, data: dict | None = None) -> dict:
-        event = {"kind": kind, "text": text, "at": now_iso()}
+        event = {"kind": kind, "text": text, "at": self._now_iso()}
         if matter:
             event["matter"] = matter
         if data:
@@ -161,7 +166,7 @@ class DynamoCaseStore:
         `listed_for` puts it on a reviewer's list (index ByDistrictDue), `due_key` on the
         deadline job's (index ByDue); both are sorted by due time.
         """
-        item = {**wait, "pk": f"CASE#{case_id}", "sk": f"WAIT#{code}", "entity": "wait", "created_at": now_iso(), "version": 1}
+        item = {**wait, "pk": f"CASE#{case_id}", "sk": f"WAIT#{code}", "entity": "wait", "created_at": self._now_iso(), "version": 1}
         if listed_for:
             item["gsi2pk"] = listed_for
             item["gsi2sk"] = f"{wait.get('due_at', '')}#{case_id}#{code}"
@@ -284,7 +289,7 @@ class DynamoCaseStore:
         """A marker written at most once (e.g. an alert already sent); False if it existed."""
         try:
             self._table.put_item(
-                Item={**item, "pk": pk, "sk": sk, "entity": "marker", "at": now_iso()}, ConditionExpression="attribute_not_exists(pk)"
+                Item={**item, "pk": pk, "sk": sk, "entity": "marker", "at": self._now_iso()}, ConditionExpression="attribute_not_exists(pk)"
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -352,7 +357,7 @@ class DynamoCaseStore:
     # --- internals ----------------------------------------------------------
 
     def _event_item(self, case_id: str, event: dict) -> dict:
-        at = event.get("at") or now_iso()
+        at = event.get("at") or self._now_iso()
         return {
             **event,
             "at": at,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -33,10 +33,23 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def _seeded_at(issued_on: date | None) -> str:
+    """When a seeded card's record was made: its issue day, before anything the service does.
+
+    The newest record is a person's current card; a card the service makes is stamped
+    with the business clock, which may be set before the moment the stack started.
+    """
+    return datetime.combine(issued_on or date(2000, 1, 1), time.min, tzinfo=UTC).isoformat(timespec="milliseconds")
+
+
 class _SimulatorTable:
-    def __init__(self, table: Any, person_key: Callable[[str], str]):
+    def __init__(self, table: Any, person_key: Callable[[str], str], clock: Callable[[], datetime] | None = None):
         self._table = table
         self._person_key = person_key
+        self._clock = clock  # the business clock (wiring passes Services.now); the wall clock without one
+
+    def _now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds") if self._clock else _now()
 
     def _pk(self, id_number: str) -> str:
         return f"RESIDENT#{self._person_key(id_number)}"
@@ -64,7 +77,7 @@ def seed_simulators(table: Any, person_key: Callable[[str], str], residents: Ite
                         "branch": r.card.branch,
                         "account_number": r.card.account_number,
                         "issued_on": r.card.issued_on.isoformat() if r.card.issued_on else None,
-                        "created_at": _now(),
+                        "created_at": _seeded_at(r.card.issued_on),
                     }
                 )
             if r.pension:
@@ -141,7 +154,7 @@ class CardSystemSimulator(_SimulatorTable):
                 ExpressionAttributeValues={
                     ":to": to.value,
                     ":op": operation_id,
-                    ":at": _now(),
+                    ":at": self._now(),
                     **{f":f{i}": s.value for i, s in enumerate(sorted(allowed_from))},
                 },
                 ReturnValues="ALL_NEW",
@@ -201,7 +214,7 @@ class CardSystemSimulator(_SimulatorTable):
             "branch": branch,
             "account_number": account,
             "issued_on": None,
-            "created_at": _now(),
+            "created_at": self._now(),
             "case_id": case_id,
             "last_operation": operation_id,
         }
@@ -257,7 +270,7 @@ class CardSystemSimulator(_SimulatorTable):
                     "UpdateExpression": "SET #s = :issued, issued_on = :on, updated_at = :at",
                     "ConditionExpression": "#s = :awaiting",
                     "ExpressionAttributeNames": {"#s": "status"},
-                    "ExpressionAttributeValues": {":issued": "issued", ":awaiting": "awaiting_collection", ":on": on, ":at": _now()},
+                    "ExpressionAttributeValues": {":issued": "issued", ":awaiting": "awaiting_collection", ":on": on, ":at": self._now()},
                 }
             }
         ]
@@ -269,7 +282,7 @@ class CardSystemSimulator(_SimulatorTable):
                         "Key": {"pk": item["pk"], "sk": f"CARD#{item['replaces']}"},
                         "UpdateExpression": "SET #s = :replaced, updated_at = :at",
                         "ExpressionAttributeNames": {"#s": "status"},
-                        "ExpressionAttributeValues": {":replaced": "replaced", ":at": _now()},
+                        "ExpressionAttributeValues": {":replaced": "replaced", ":at": self._now()},
                     }
                 }
             )

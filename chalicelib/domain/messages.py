@@ -61,7 +61,9 @@ def department_alert(level: str, code: str, case_id: str, review_id: str, due_at
 def calendar_fallback_alert(year: int) -> tuple[str, str]:
     return (
         f"[社保卡一件事] 缺少{year}年节假日数据",
-        f"工作日历缺少{year}年的国务院节假日安排，当前按周一至周五计算办结时限。请按 data/holidays/README.md 补充 {year}.json。",
+        f"工作日历缺少{year}年的国务院节假日安排，"
+        "当前按周末和法定节假日（元旦、春节、清明节、劳动节、端午节、中秋节、国庆节，不含调休）计算办结时限。"
+        f"国务院公布后，请载入{year}年的放假安排（PUT /admin/calendar/{year}），或按 data/holidays/README.md 补充 {year}.json。",
     )
 
 

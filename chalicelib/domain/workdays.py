@@ -3,14 +3,19 @@
 Working days follow the State Council's (国务院办公厅) holiday schedule, including
 adjusted working weekends (调休上班). For each year the calendar uses, in order:
 
+0. a schedule an operator loaded into the running service (``loaded(year)``, read from
+   DynamoDB by the service layer: PUT /admin/calendar/{year}) — a loaded year overrides
+   the packaged data, so a newly published year needs no deploy;
 1. a data file ``YYYY.json`` in the data directory (default ``data/holidays`` at
    the project root; format in that directory's README.md) — it takes precedence so
    an operator can add a newly published year, or correct one, without a code change;
 2. the ``chinesecalendar`` package (``chinese_calendar``), which knows the years it
    was released with (1.11.0: 2004–2026) and raises NotImplementedError otherwise;
-3. a Monday–Friday fallback. The first time a calendar instance answers for such a
-   year it calls ``on_fallback(year)`` (once per year per instance, thread-safe), so
-   the service layer can log a warning and raise an operator alert.
+3. the statutory fallback: weekends plus the statutory holidays computed from the lunar
+   calendar (chalicelib.domain.statutory_holidays), no adjusted working weekends. The
+   first time a calendar instance answers for such a year it calls ``on_fallback(year)``
+   (once per year per instance, thread-safe), so the service layer can log a warning and
+   raise an operator alert.
 
 "1 working day" (1个工作日) is due by 23:59:59 Asia/Shanghai on the first working
 day strictly after the submission date, the submission date taken in Asia/Shanghai.
@@ -27,13 +32,15 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from chalicelib.domain.statutory_holidays import statutory_holidays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "holidays"
@@ -44,7 +51,7 @@ DUE_TIME = time(23, 59, 59)
 # a working day means the data is wrong (e.g. a file marking a whole month off).
 MAX_CONSECUTIVE_DAYS_OFF = 31
 
-YearSource = Literal["data_file", "chinesecalendar", "fallback"]
+YearSource = Literal["loaded", "data_file", "chinesecalendar", "statutory_fallback"]
 
 _FILE_NAME = re.compile(r"(\d{4})\.json")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -56,13 +63,15 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class YearSchedule:
-    """One year's schedule from a data file: Mon–Fri, minus days_off, plus working_days."""
+    """One year's published schedule (a data file, or loaded by an operator): Mon–Fri, minus days_off, plus working_days."""
 
     year: int
     source: str
     days_off: frozenset[date]
     working_days: frozenset[date]
-    path: Path
+    path: Path | None = None  # None: loaded into the running service, not a file
+    # The festival of each day off, where the schedule names it (data files do not).
+    holiday_names: tuple[tuple[date, str], ...] = field(default=(), compare=False)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.working_days:
@@ -179,17 +188,44 @@ def shanghai_date(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
-class WorkingDayCalendar:
-    """The working-day calendar: data files, then chinesecalendar, then Mon–Fri with an alert."""
+@dataclass(frozen=True)
+class YearCalendar:
+    """A year as the calendar answers it: for operators to check (GET /admin/calendar/{year})."""
 
-    def __init__(self, data_dir: Path | None = None, on_fallback: Callable[[int], None] | None = None):
+    year: int
+    source: YearSource
+    notice: str | None  # the State Council's notice a published schedule names
+    holidays: tuple[tuple[date, str | None], ...]  # every day off but ordinary weekends, with its festival
+    working_days: tuple[date, ...]  # adjusted working weekends (调休上班)
+
+
+def _chinese_holiday_name(day: date) -> str | None:
+    """chinesecalendar's festival of a day off, in Chinese (it names them in English)."""
+    english = chinese_calendar.holidays.get(day)
+    for holiday in chinese_calendar.Holiday:
+        if holiday.value == english:
+            return holiday.chinese
+    return english
+
+
+class WorkingDayCalendar:
+    """The working-day calendar: a loaded schedule, data files, chinesecalendar, then the statutory fallback with an alert."""
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        on_fallback: Callable[[int], None] | None = None,
+        loaded: Callable[[int], YearSchedule | None] | None = None,
+    ):
         """Load and validate every ``YYYY.json`` in ``data_dir`` (ValueError on a bad file).
 
         ``data_dir`` defaults to DEFAULT_DATA_DIR; a missing default directory means "no
         data files", a missing explicit directory is an error. ``on_fallback(year)`` is
         called the first time this instance answers for a year it has no schedule for;
         it should not raise (if it does, the exception reaches the caller and the year
-        still counts as reported).
+        still counts as reported). ``loaded(year)`` answers the schedule an operator
+        loaded for that year, or None; it is asked on every answer, so it must be cheap
+        (the service layer caches it briefly).
         """
         if data_dir is None:
             data_dir = DEFAULT_DATA_DIR
@@ -201,22 +237,48 @@ class WorkingDayCalendar:
             self._schedules = load_data_dir(data_dir)
         self.data_dir = data_dir
         self._on_fallback = on_fallback
+        self._loaded = loaded
         self._fallback_years: set[int] = set()
         self._lock = threading.Lock()
 
     # -- years ---------------------------------------------------------------
 
     def known_year(self, year: int) -> bool:
-        """True if ``year`` has a data file or chinesecalendar coverage (no fallback, no callback)."""
-        return self.year_source(year) != "fallback"
+        """True if ``year`` has a published schedule: loaded, a data file or chinesecalendar (no callback)."""
+        return self.year_source(year) != "statutory_fallback"
 
     def year_source(self, year: int) -> YearSource:
         """Where the schedule for ``year`` comes from."""
+        if self._loaded is not None and self._loaded(year) is not None:
+            return "loaded"
         if year in self._schedules:
             return "data_file"
         if package_covers(year):
             return "chinesecalendar"
-        return "fallback"
+        return "statutory_fallback"
+
+    def _published(self, year: int) -> YearSchedule | None:
+        """The loaded schedule of ``year``, else its data file; None for chinesecalendar and fallback years."""
+        schedule = self._loaded(year) if self._loaded is not None else None
+        return schedule if schedule is not None else self._schedules.get(year)
+
+    def year_calendar(self, year: int) -> YearCalendar:
+        """What the calendar knows of ``year``: its days off (with names where known), adjusted working days, source.
+
+        Looking does not count as falling back: no callback.
+        """
+        schedule = self._published(year)
+        source = self.year_source(year)
+        if schedule is not None:
+            names = dict(schedule.holiday_names)
+            holidays = tuple((d, names.get(d)) for d in sorted(schedule.days_off))
+            return YearCalendar(year, source, schedule.source, holidays, tuple(sorted(schedule.working_days)))
+        if source == "chinesecalendar":
+            days = [date(year, 1, 1) + timedelta(days=i) for i in range((date(year, 12, 31) - date(year, 1, 1)).days + 1)]
+            holidays = tuple((d, _chinese_holiday_name(d)) for d in days if d in chinese_calendar.holidays)
+            working = tuple(d for d in days if d.weekday() >= 5 and chinese_calendar.is_workday(d))
+            return YearCalendar(year, source, None, holidays, working)
+        return YearCalendar(year, source, None, tuple(statutory_holidays(year).items()), ())
 
     def data_file_years(self) -> frozenset[int]:
         return frozenset(self._schedules)
@@ -240,14 +302,14 @@ class WorkingDayCalendar:
 
     def is_working_day(self, day: date) -> bool:
         day = _require_date(day)
-        schedule = self._schedules.get(day.year)
+        schedule = self._published(day.year)
         if schedule is not None:
             return schedule.is_working_day(day)
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
             self._fell_back(day.year)
-            return day.weekday() < 5
+            return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""
@@ -294,8 +356,10 @@ _default_lock = threading.Lock()
 
 def _warn_fallback(year: int) -> None:
     _log.warning(
-        "working-day calendar: no holiday schedule for %d (no data file, not in chinesecalendar); using Monday-Friday. "
-        "Add data/holidays/%d.json once the State Council publishes the %d schedule.",
+        "working-day calendar: no holiday schedule for %d (none loaded, no data file, not in chinesecalendar); "
+        "using weekends and the statutory holidays. Load the %d schedule (PUT /admin/calendar/%d) or add data/holidays/%d.json "
+        "once the State Council publishes it.",
+        year,
         year,
         year,
         year,

@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.dynamo_cases import ConcurrentUpdate, now_iso
+from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode
 from chalicelib.domain.payout import effective_month, month_text
@@ -185,7 +185,7 @@ def resume(services: Services, wait: dict) -> bool:
         return True  # recorded; the deadline job sends it again
     try:
         services.store.update_wait(
-            case_id, code, expected_status="decided", changes={"resume": "sent", "resumed_at": now_iso()}, undue=True
+            case_id, code, expected_status="decided", changes={"resume": "sent", "resumed_at": services.now_iso()}, undue=True
         )
     except ConcurrentUpdate:
         pass

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, now_iso
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.domain import messages
 from chalicelib.domain.cards import CARD_STATUS_NAMES, Card
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
@@ -56,7 +56,7 @@ def _finish_matter(
         if matter["status"] in FINAL_MATTER_STATUSES:
             return None
         done["changed"] = True
-        changes: dict[str, Any] = {"status": status.value, "updated_at": now_iso()}
+        changes: dict[str, Any] = {"status": status.value, "updated_at": services.now_iso()}
         if result is not None:
             changes["result"] = result
         if reason is not None:
@@ -75,7 +75,7 @@ def _start_matter(services: Services, case_id: str, code: str, status: MatterSta
     def change(matter: dict) -> dict | None:
         if matter["status"] in FINAL_MATTER_STATUSES or matter["status"] == status.value:
             return None
-        return {"status": status.value, "updated_at": now_iso()}
+        return {"status": status.value, "updated_at": services.now_iso()}
 
     matter = services.store.mutate_matter(case_id, code, change)
     return matter["status"] not in FINAL_MATTER_STATUSES
@@ -92,7 +92,9 @@ def prejudge_at_submission(services: Services, case_id: str) -> dict[str, Any]:
     # only a submitted case moves on: one withdrawn meanwhile stays withdrawn
     case = services.store.mutate_case(
         case_id,
-        lambda case: {"status": CaseStatus.PROCESSING.value, "updated_at": now_iso()} if case["status"] == CaseStatus.SUBMITTED else None,
+        lambda case: (
+            {"status": CaseStatus.PROCESSING.value, "updated_at": services.now_iso()} if case["status"] == CaseStatus.SUBMITTED else None
+        ),
     )
     if case["status"] != CaseStatus.PROCESSING:
         return NOT_PASSED

@@ -213,12 +213,12 @@ def test_malformed_decisions_are_422_and_leave_the_review_pending(api, body):
     assert services().store.get_wait(case["case_id"], "apply")["status"] == "pending"
 
 
-def test_a_submission_on_new_years_eve_is_due_by_the_2027_fallback_and_operators_are_alerted_once(api):
+def test_a_submission_on_new_years_eve_is_due_after_the_2027_statutory_new_year_and_operators_are_alerted_once(api):
     services().clock = lambda: datetime(2026, 12, 31, 17, 30, tzinfo=SHANGHAI)
     _, _, first = submitted_review(api, "杨磊")
-    assert first["matters"][0]["due_at"] == "2027-01-01T23:59:59+08:00"
+    assert first["matters"][0]["due_at"] == "2027-01-04T23:59:59+08:00"  # 1 Jan statutory holiday, 2-3 Jan weekend
     _, _, second = submitted_review(api, "赵敏")
-    assert second["matters"][0]["due_at"] == "2027-01-01T23:59:59+08:00"
+    assert second["matters"][0]["due_at"] == "2027-01-04T23:59:59+08:00"
     fallback = [m for m in alerts(api) if "2027" in m["subject"] and "节假日" in m["subject"]]
     assert len(fallback) == 1
     assert "data/holidays" in fallback[0]["text"]

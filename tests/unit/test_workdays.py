@@ -1,4 +1,4 @@
-"""The working-day calendar (domain.md §5): the 2026 State Council schedule, deadlines, data files, fallback.
+"""The working-day calendar (domain.md §5): the 2026 State Council schedule, deadlines, data files, the statutory fallback.
 
 The 2026 schedule is spelled out below from the notice itself, so the calendar (which
 reads chinesecalendar) is checked against an independent source, and chinesecalendar's
@@ -78,13 +78,26 @@ def days_of(year: int) -> list[date]:
 
 DAYS_OFF_2026 = {d for first, last, *_ in HOLIDAYS_2026.values() for d in span(first, last)}
 
+# 2027 has no published schedule yet: the statutory holidays (全国年节及纪念日放假办法, 2024),
+# from the lunar calendar: 除夕 2027-02-05 (春节 4 days), 清明 5 April, 端午 9 June, 中秋 15 September.
+STATUTORY_DAYS_OFF_2027 = {
+    date(2027, 1, 1),
+    *span(date(2027, 2, 5), date(2027, 2, 8)),
+    date(2027, 4, 5),
+    date(2027, 5, 1),
+    date(2027, 5, 2),
+    date(2027, 6, 9),
+    date(2027, 9, 15),
+    *span(date(2027, 10, 1), date(2027, 10, 3)),
+}
+
 
 def notice_says_working(day: date) -> bool:
-    """The 2026 notice, and Monday–Friday for 2027 (no schedule: the fallback)."""
+    """The 2026 notice, and for 2027 (no schedule: the fallback) Monday–Friday but the statutory holidays."""
     if day.year == 2026:
         return day in ADJUSTED_WORKING_WEEKENDS_2026 or (day.weekday() < 5 and day not in DAYS_OFF_2026)
     assert day.year == 2027, day
-    return day.weekday() < 5
+    return day.weekday() < 5 and day not in STATUTORY_DAYS_OFF_2027
 
 
 def notice_next_working_day(day: date) -> date:
@@ -143,7 +156,7 @@ def alerts() -> Alerts:
 
 @pytest.fixture
 def calendar(data_dir: Path, alerts: Alerts) -> WorkingDayCalendar:
-    """A calendar on an empty data directory: chinesecalendar, then the Mon–Fri fallback."""
+    """A calendar on an empty data directory: chinesecalendar, then the statutory fallback."""
     return WorkingDayCalendar(data_dir=data_dir, on_fallback=alerts)
 
 
@@ -168,7 +181,7 @@ def test_known_years_are_the_package_years_and_the_data_file_years(data_dir: Pat
     calendar = WorkingDayCalendar(data_dir=data_dir, on_fallback=alerts)
     assert [y for y in range(2000, 2035) if calendar.known_year(y)] == [*range(2004, 2027), 2030]
     assert calendar.year_source(2026) == "chinesecalendar"
-    assert calendar.year_source(2027) == "fallback"
+    assert calendar.year_source(2027) == "statutory_fallback"
     assert calendar.year_source(2030) == "data_file"
     assert calendar.data_file_years() == {2030}
     assert alerts.years == [], "asking whether a year is known is not a fallback"
@@ -330,8 +343,10 @@ def test_due_after_one_working_day_is_due_at(calendar: WorkingDayCalendar) -> No
         (date(2026, 4, 30), 3, date(2026, 5, 8)),  # over 劳动节: 5/6, 5/7, 5/8
         (date(2026, 4, 30), 4, date(2026, 5, 9)),
         (date(2025, 12, 31), WORKING_DAYS_IN_2026, date(2026, 12, 31)),  # every working day of 2026
-        (date(2025, 12, 31), WORKING_DAYS_IN_2026 + 1, date(2027, 1, 1)),  # fallback: Friday
-        (date(2026, 12, 30), 3, date(2027, 1, 4)),
+        (date(2025, 12, 31), WORKING_DAYS_IN_2026 + 1, date(2027, 1, 4)),  # fallback: 元旦 on Friday, then the weekend
+        (date(2026, 12, 30), 3, date(2027, 1, 5)),
+        (date(2027, 2, 4), 1, date(2027, 2, 9)),  # fallback: 除夕 to 初三 (Fri–Mon)
+        (date(2027, 4, 2), 1, date(2027, 4, 6)),  # fallback: 清明 on Monday 5 April
     ],
     ids=str,
 )
@@ -358,11 +373,11 @@ def test_add_working_days_needs_an_integer_count(calendar: WorkingDayCalendar, n
 # -- the fallback ---------------------------------------------------------------------
 
 
-def test_a_submission_on_31_december_2026_is_due_on_friday_1_january_2027_by_the_fallback(
+def test_a_submission_on_31_december_2026_is_due_on_monday_4_january_2027_by_the_statutory_fallback(
     calendar: WorkingDayCalendar, alerts: Alerts
 ) -> None:
-    assert date(2027, 1, 1).weekday() == 4
-    assert calendar.due_at(shanghai(2026, 12, 31, 20)) == shanghai(2027, 1, 1, 23, 59, 59)
+    assert date(2027, 1, 1).weekday() == 4  # 元旦 on a Friday, then the weekend
+    assert calendar.due_at(shanghai(2026, 12, 31, 20)) == shanghai(2027, 1, 4, 23, 59, 59)
     assert alerts.years == [2027]
 
 
@@ -370,9 +385,9 @@ def test_the_fallback_callback_fires_once_for_2027_however_often_the_calendar_is
     calendar: WorkingDayCalendar, alerts: Alerts
 ) -> None:
     for _ in range(50):
-        assert calendar.due_at(shanghai(2026, 12, 31, 20)) == shanghai(2027, 1, 1, 23, 59, 59)
+        assert calendar.due_at(shanghai(2026, 12, 31, 20)) == shanghai(2027, 1, 4, 23, 59, 59)
     for day in days_of(2027):
-        assert calendar.is_working_day(day) == (day.weekday() < 5), day
+        assert calendar.is_working_day(day) == notice_says_working(day), day
     assert calendar.next_working_day(date(2027, 1, 1)) == date(2027, 1, 4)
     assert alerts.years == [2027]
     assert calendar.fallback_years == {2027}
@@ -441,7 +456,7 @@ def test_a_fallback_callback_may_use_the_calendar_without_deadlock_or_a_second_c
     worker.start()
     worker.join(timeout=5)
     assert not worker.is_alive(), "deadlock: the callback ran while the calendar held its lock"
-    assert answers == [True]
+    assert answers == [False]  # 元旦
     assert seen == [(2027, True)]
 
 
@@ -454,15 +469,17 @@ def test_a_failing_fallback_callback_reaches_the_caller_once_and_the_year_counts
 
     calendar = WorkingDayCalendar(data_dir=data_dir, on_fallback=failing)
     with pytest.raises(RuntimeError, match="alert topic"):
-        calendar.is_working_day(date(2027, 1, 1))
-    assert calendar.is_working_day(date(2027, 1, 1))
+        calendar.is_working_day(date(2027, 1, 4))
+    assert calendar.is_working_day(date(2027, 1, 4))
     assert calls == [2027]
 
 
-def test_a_calendar_without_a_callback_still_falls_back_to_monday_to_friday(data_dir: Path) -> None:
+def test_a_calendar_without_a_callback_still_falls_back_to_the_statutory_holidays(data_dir: Path) -> None:
     calendar = WorkingDayCalendar(data_dir=data_dir)
-    assert calendar.is_working_day(date(2027, 1, 1))  # Friday
+    assert not calendar.is_working_day(date(2027, 1, 1))  # 元旦, a Friday
     assert not calendar.is_working_day(date(2027, 1, 2))  # Saturday
+    assert calendar.is_working_day(date(2027, 1, 4))  # Monday
+    assert not calendar.is_working_day(date(2027, 6, 9))  # 端午, a Wednesday
     assert calendar.fallback_years == {2027}
 
 
@@ -470,9 +487,9 @@ def test_a_calendar_without_a_callback_still_falls_back_to_monday_to_friday(data
 
 
 def test_a_2027_data_file_changes_the_answer_and_no_fallback_fires(data_dir: Path, alerts: Alerts) -> None:
-    write_year(data_dir, 2027, days_off=["2027-01-01", "2027-01-02", "2027-01-03"])
+    write_year(data_dir, 2027, days_off=["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"])
     calendar = WorkingDayCalendar(data_dir=data_dir, on_fallback=alerts)
-    assert calendar.due_at(shanghai(2026, 12, 31, 20)) == shanghai(2027, 1, 4, 23, 59, 59)
+    assert calendar.due_at(shanghai(2026, 12, 31, 20)) == shanghai(2027, 1, 5, 23, 59, 59)  # the fallback says 4 January
     assert calendar.known_year(2027)
     assert calendar.year_source(2027) == "data_file"
     assert alerts.years == []
@@ -659,11 +676,13 @@ def test_the_default_calendar_logs_a_warning_once_when_it_falls_back(
     assert "data/holidays/2099.json" in messages[0]
 
 
-def test_the_domain_module_imports_no_aws_and_no_project_logger() -> None:
+def test_the_domain_module_imports_no_aws_no_project_logger_and_no_lunar_calendar_until_a_year_falls_back() -> None:
     code = (
         "import sys, chalicelib.domain.workdays\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'boto3', 'botocore', 'aws_lambda_powertools', 'chalice'}"
-        " or m.startswith('chalicelib.') and m not in {'chalicelib.domain', 'chalicelib.domain.workdays'})\n"
+        " or m.startswith('chalicelib.')"
+        " and m not in {'chalicelib.domain', 'chalicelib.domain.workdays', 'chalicelib.domain.statutory_holidays'}"
+        " or m == 'sxtwl')\n"
         "print(bad)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
