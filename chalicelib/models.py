@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
-from chalicelib.domain.catalogue import Material, MatterCode
+from chalicelib.domain.catalogue import Material, MatterCode, matter_name
 from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
 
 
@@ -23,9 +23,9 @@ class MatterChoice(_In):
 
 def _unique_codes(matters: list[MatterChoice]) -> list[MatterChoice]:
     codes = [m.code for m in matters]
-    duplicates = sorted({c.value for c in codes if codes.count(c) > 1})
+    duplicates = sorted({c for c in codes if codes.count(c) > 1}, key=list(MatterCode).index)
     if duplicates:
-        raise ValueError(f"同一事项只能选择一次：{', '.join(duplicates)}")
+        raise ValueError(f"同一事项只能选择一次：{'、'.join(matter_name(c) for c in duplicates)}")
     return matters
 
 
@@ -133,6 +133,7 @@ class FormFieldInfo(BaseModel):
     kind: str
     required: bool
     choices: list[str] = []
+    choice_names: dict[str, str] = Field(default_factory=dict, description="每个可选值的中文名称")
 
 
 class MatterInfo(BaseModel):
