@@ -234,6 +234,7 @@ def _confirm_phone_change(services: Services, record: CaseRecord, new_phone: str
     services.store.mutate_case(
         case_id, lambda c: None if c["contact"]["phone"] == new_phone else {"contact": {**c["contact"], "phone": new_phone}}
     )
+    _move_other_cases_to(services, record, {previous, case_phone}, new_phone)
     form = record.matters[MatterCode.INFO_CHANGE].get("form", {})
     text = messages.contact_phone_changed(previous, new_phone, address_too=bool(form.get("address")))
     for phone in dict.fromkeys((previous, case_phone, new_phone)):
@@ -241,6 +242,25 @@ def _confirm_phone_change(services: Services, record: CaseRecord, new_phone: str
         services.store.add_event(
             case_id, "notification", "已发送短信通知", matter=MatterCode.INFO_CHANGE, data={"to": mask_phone(phone), "text": text}
         )
+
+
+def _move_other_cases_to(services: Services, record: CaseRecord, old_phones: set[str], new_phone: str) -> None:
+    """The person's other cases not yet finished (a draft, a review still waiting) send their later messages
+    to the new number too; a case whose contact is some other number (a relative's) keeps it."""
+
+    def change(case: dict) -> dict | None:
+        if case["status"] in FINAL_CASE_STATUSES or case["contact"]["phone"] not in old_phones:
+            return None
+        return {"contact": {**case["contact"], "phone": new_phone}}
+
+    cursor = None
+    while True:
+        cases, cursor = services.store.list_for_person(record.case["person_key"], limit=50, cursor=cursor)
+        for case in cases:
+            if case["case_id"] != record.case_id and case["status"] not in FINAL_CASE_STATUSES:
+                services.store.mutate_case(case["case_id"], change)
+        if cursor is None:
+            return
 
 
 def run_matter(services: Services, case_id: str, code: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ message of the case goes to the new one (domain.md §8)."""
 from __future__ import annotations
 
 from chalicelib.wiring import services
-from tests.conftest import demo_resident, finished
+from tests.conftest import awaiting_review, demo_resident, finished
 
 NEW_PHONE = "13800002222"
 
@@ -62,3 +62,27 @@ def test_an_address_only_change_is_told_as_before_to_the_contact_phone(api):
     _, _, case = run(api, "王芳", [{"code": "info_change", "form": {"address": "黄山市屯溪区新园路1号"}}], phone)
     assert case["contact"]["phone"] == phone
     assert any("社会保障卡信息变更" in t and "已变更联系地址" in t for t in texts_to(api, phone))
+
+
+def test_a_case_still_waiting_for_its_department_tells_its_result_to_the_new_number(api):
+    resident = demo_resident("黄秀英")
+    old = resident["phone"]
+    token = api.token(resident)
+    change = [{"code": "pension_account", "form": {"account_number": resident["card"]["account_number"]}}]
+    waiting = api.create_case(token, change, phone=old).json_body["case_id"]
+    assert api.post(f"/cases/{waiting}/submit", None, token).status_code == 202
+    api.wait_for(waiting, token, awaiting_review)
+    draft = api.create_case(token, [{"code": "status_query"}], phone=old).json_body["case_id"]
+    relative = api.create_case(token, [{"code": "status_query"}], phone="13800004444").json_body["case_id"]
+
+    run(api, "黄秀英", [{"code": "info_change", "form": {"phone": NEW_PHONE}}], old)
+    assert api.get(f"/cases/{draft}", token).json_body["contact"]["phone"] == NEW_PHONE
+    assert api.get(f"/cases/{relative}", token).json_body["contact"]["phone"] == "13800004444"  # not the holder's number
+
+    pension = api.token({"id_number": "pension-system", "name": "养老保险系统", "phone": "13900000002"}, roles=["pension_system"])
+    accepted = api.post(f"/pension/requests/{waiting}.pension_account/decision", {"decision": "accept"}, pension)
+    assert accepted.status_code == 200, accepted.body
+    case = api.wait_for(waiting, token, finished)
+    assert case["contact"]["phone"] == NEW_PHONE
+    assert any("待遇发放账号变更已受理" in t for t in texts_to(api, NEW_PHONE))
+    assert not any("待遇发放账号变更已受理" in t for t in texts_to(api, old))
