@@ -283,7 +283,10 @@ class DecisionRequest(_In):
 class PensionDecisionRequest(_In):
     decision: Literal["accept", "reject"] = Field(description="accept 受理 / reject 不予受理")
     reason: str | None = Field(default=None, min_length=2, max_length=200, description="不予受理的理由（reject 时必填）")
-    accepted_at: datetime | None = Field(default=None, description="养老保险系统受理时间（带时区）；缺省为收到决定的时间")
+    accepted_at: datetime | None = Field(
+        default=None,
+        description="养老保险系统受理时间（带时区）；缺省为收到决定的时间。生效月份按申请提交时间计算，与受理时间无关",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PensionDecisionRequest:
