@@ -39,7 +39,7 @@ from chalicelib.settings import get_settings
 from chalicelib.validation import parse_json_body, parse_model
 from chalicelib.wiring import services
 from functions.jobs import HANDLERS as JOB_HANDLERS
-from functions.jobs import JOBS
+from functions.jobs import JOB_NAMES, JOBS
 from functions.workflow import HANDLERS
 
 app = Chalice(app_name="sscard")
@@ -311,7 +311,7 @@ if get_settings().is_local:
     @handles_problems
     def dev_run_job(job: str) -> Response:
         if job not in JOBS:
-            raise NotFoundProblem(f"没有名为 {job} 的定时任务（可用：{', '.join(JOBS)}）")
+            raise NotFoundProblem(f"没有该定时任务（可用：{'、'.join(JOB_NAMES[name] for name in JOBS)}）")
         request = parse_model(JobRunRequest, parse_json_body(_request().raw_body))
         return json_response(JOBS[job](services(), request.time))
 

@@ -34,7 +34,7 @@ class Principal(BaseModel):
     def _known_roles(cls, roles: list[str]) -> list[str]:
         unknown = [r for r in roles if r not in ROLES]
         if unknown:
-            raise ValueError(f"未知角色：{', '.join(unknown)}")
+            raise ValueError(f"含有{len(unknown)}个未知角色")
         return roles
 
     @field_validator("sub")

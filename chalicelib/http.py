@@ -20,6 +20,7 @@ from chalice import Response
 from pydantic import BaseModel
 
 from chalicelib.auth import Principal, authenticate
+from chalicelib.domain.times import shanghai_times
 from chalicelib.errors import IdempotencyKeyReused, Problem, RequestInProgress, ValidationProblem
 from chalicelib.observability import logger
 from chalicelib.wiring import services
@@ -31,7 +32,7 @@ def json_response(body: BaseModel | dict | list, status: int = 200, headers: dic
     if isinstance(body, BaseModel):
         body = body.model_dump(mode="json")
     return Response(
-        body=json.dumps(body, ensure_ascii=False),
+        body=json.dumps(shanghai_times(body), ensure_ascii=False),
         status_code=status,
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
     )

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
-from chalicelib.domain.catalogue import Material, MatterCode
+from chalicelib.domain.catalogue import Material, MatterCode, matter_name
 from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
 
 
@@ -24,9 +24,9 @@ class MatterChoice(_In):
 
 def _unique_codes(matters: list[MatterChoice]) -> list[MatterChoice]:
     codes = [m.code for m in matters]
-    duplicates = sorted({c.value for c in codes if codes.count(c) > 1})
+    duplicates = sorted({c for c in codes if codes.count(c) > 1}, key=list(MatterCode).index)
     if duplicates:
-        raise ValueError(f"同一事项只能选择一次：{', '.join(duplicates)}")
+        raise ValueError(f"同一事项只能选择一次：{'、'.join(matter_name(c) for c in duplicates)}")
     return matters
 
 
@@ -140,6 +140,7 @@ class FormFieldInfo(BaseModel):
     kind: str
     required: bool
     choices: list[str] = []
+    choice_names: dict[str, str] = Field(default_factory=dict, description="每个可选值的中文名称")
 
 
 class MatterInfo(BaseModel):
@@ -301,7 +302,10 @@ class DecisionRequest(_In):
 class PensionDecisionRequest(_In):
     decision: Literal["accept", "reject"] = Field(description="accept 受理 / reject 不予受理")
     reason: str | None = Field(default=None, min_length=2, max_length=200, description="不予受理的理由（reject 时必填）")
-    accepted_at: datetime | None = Field(default=None, description="养老保险系统受理时间（带时区）；缺省为收到决定的时间")
+    accepted_at: datetime | None = Field(
+        default=None,
+        description="养老保险系统受理时间（带时区）；缺省为收到决定的时间。生效月份按申请提交时间计算，与受理时间无关",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PensionDecisionRequest:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.domain.catalogue import CHOICE_NAMES, MATERIAL_NAMES, Material, MatterCode, matter_name
 from chalicelib.errors import MalformedRequest, ValidationProblem
 
 T = TypeVar("T", bound=BaseModel)
@@ -33,6 +35,35 @@ _MESSAGES = {
 }
 
 
+def choices_text(expected: str) -> str:
+    """The allowed values by their Chinese names (a message never shows a code); empty when some have none."""
+    values = re.findall(r"'([^']*)'", expected)
+    names = [_choice_name(v) for v in values]
+    if not values or None in names:
+        return ""
+    return f"（可选：{'、'.join(dict.fromkeys(n for n in names if n))}）"
+
+
+def _choice_name(value: str) -> str | None:
+    if value in CHOICE_NAMES:
+        return CHOICE_NAMES[value]
+    if value in MatterCode.__members__.values():
+        return matter_name(value)
+    if value in Material.__members__.values():
+        return MATERIAL_NAMES[Material(value)]
+    return _OTHER_CHOICES.get(value)
+
+
+_OTHER_CHOICES = {
+    "approve": "通过",
+    "reject": "驳回",
+    "accept": "受理",
+    "image/jpeg": "JPEG图片",
+    "image/png": "PNG图片",
+    "application/pdf": "PDF文件",
+}
+
+
 def _field(loc: tuple[Any, ...], prefix: str) -> str:
     path = prefix
     for part in loc:
@@ -55,7 +86,7 @@ def field_errors(error: ValidationError | list[dict[str, Any]], prefix: str = ""
         else:
             message = _MESSAGES.get(kind, "取值无效")
             if kind in ("enum", "literal_error") and e.get("ctx", {}).get("expected"):
-                message += f"（可选：{e['ctx']['expected']}）"
+                message += choices_text(str(e["ctx"]["expected"]))
         errors.append({"field": _field(e["loc"], prefix), "code": kind, "message": message})
     return errors
 

@@ -52,3 +52,8 @@ JOBS = {  # the local stack's /dev/jobs/{job}/run
     "payout-switch": payouts.run_payout_switch,
     "materials-retention": materials.run_materials_retention,
 }
+JOB_NAMES = {  # what the jobs are called in Chinese messages
+    "deadline-alerts": "审核时限提醒",
+    "payout-switch": "养老保险待遇发放账号切换",
+    "materials-retention": "材料保存期限清理",
+}

@@ -87,6 +87,19 @@ class Matter:
         return self.handled_by in (Department.HR, Department.PENSION)
 
 
+# The Chinese names of the form choices: messages and labels name a choice by these, never by its code.
+CHOICE_NAMES: dict[str, str] = {
+    "lost": "补领",
+    "damaged": "换领",
+    "expired": "换发",
+    "report": "挂失",
+    "revoke": "解挂",
+    "emigration": "出国（境）定居",
+    "duplicate": "重复持卡",
+    "deceased": "持卡人身故",
+    "other": "其他",
+}
+
 _BANK_FIELDS = (
     FormField("bank", "合作银行", "text", True),
     FormField("branch", "办卡网点", "text", True),
@@ -104,8 +117,7 @@ CATALOGUE: dict[MatterCode, Matter] = {
             "1个工作日",
             Department.HR,
             _CARD_MATERIALS,
-            (FormField("kind", "补换类型（lost 补领 / damaged 换领 / expired 换发）", "choice", True, ("lost", "damaged", "expired")),)
-            + _BANK_FIELDS,
+            (FormField("kind", "补换类型", "choice", True, ("lost", "damaged", "expired")),) + _BANK_FIELDS,
         ),
         Matter(MatterCode.ACTIVATE, "社会保障卡启用", IMMEDIATE, "即时办结", Department.CARD_SYSTEM, (), ()),
         Matter(
@@ -115,7 +127,7 @@ CATALOGUE: dict[MatterCode, Matter] = {
             "即时办结",
             Department.CARD_SYSTEM,
             (),
-            (FormField("action", "挂失或解挂（report 挂失 / revoke 解挂）", "choice", True, ("report", "revoke")),),
+            (FormField("action", "挂失或解挂", "choice", True, ("report", "revoke")),),
         ),
         Matter(
             MatterCode.CANCEL,

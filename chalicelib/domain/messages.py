@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalicelib.domain.case import CASE_STATUS_NAMES, CaseStatus
 from chalicelib.domain.catalogue import matter_name
+from chalicelib.domain.workdays import SHANGHAI
 
 SIGNATURE = "【社保卡一件事】"
 
@@ -14,6 +17,27 @@ NOTICE_TEXT = (
     "办理结果将通过短信告知您的联系电话。\n"
     "承诺：本人承诺提交的所有材料真实、合法、有效，如有虚假，本人承担相应的法律责任。"
 )
+
+
+WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def people_time(moment: datetime | str) -> str:
+    """A time as people read it, in Asia/Shanghai: 12月2日（星期三）15时30分; a day's end (23:59:59) is that day's 24时."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        raise ValueError("a time for people must carry its time zone")
+    local = moment.astimezone(SHANGHAI)
+    day = f"{local.month}月{local.day}日（{WEEKDAY_NAMES[local.weekday()]}）"
+    if (local.hour, local.minute, local.second) == (23, 59, 59):
+        return f"{day}24时"
+    return f"{day}{local.hour}时" + (f"{local.minute}分" if local.minute else "")
+
+
+def deadline_text(moment: datetime | str) -> str:
+    """A time limit: 12月2日（星期三）24时前."""
+    return f"{people_time(moment)}前"
 
 
 def prejudgment_failed(reasons: list[str]) -> str:
@@ -50,11 +74,10 @@ ALERT_LEVEL_NAMES = {"warning": "即将到期", "overdue": "已超期", "timed_o
 
 
 def department_alert(level: str, code: str, case_id: str, review_id: str, due_at: str) -> tuple[str, str]:
+    # the review id ends in the matter's code: the department is told the matter by name and the case by number
     subject = f"[社保卡一件事] 审核{ALERT_LEVEL_NAMES[level]}：{matter_name(code)}"
-    text = (
-        f"待办审核{ALERT_LEVEL_NAMES[level]}：事项“{matter_name(code)}”，审核编号 {review_id}，"
-        f"案件 {case_id}，办结时限 {due_at}。请尽快处理。"
-    )
+    due = deadline_text(due_at) if due_at else "未设定"
+    text = f"待办审核{ALERT_LEVEL_NAMES[level]}：事项“{matter_name(code)}”，案件编号 {case_id}，办结时限 {due}。请尽快处理。"
     return subject, text
 
 
@@ -75,6 +98,15 @@ def payout_change_accepted(month: str, account: str) -> str:
 
 def payout_switched(month: str, account: str) -> str:
     return f"{SIGNATURE}您的养老保险待遇发放账号已变更为尾号{account[-4:]}的社会保障卡账户，自{month}待遇起生效。"
+
+
+def contact_phone_changed(old_phone: str, new_phone: str, *, address_too: bool = False) -> str:
+    """Sent to the old and to the new number alike (domain.md §8)."""
+    also = "，联系地址已同时变更" if address_too else ""
+    return (
+        f"{SIGNATURE}您的社会保障卡联系电话已由尾号{old_phone[-4:]}的号码变更为尾号{new_phone[-4:]}的号码{also}，"
+        "今后的短信通知将发送至新号码。如非本人办理，请及时联系社会保障卡服务网点。"
+    )
 
 
 def material_rejected(name: str, reason: str) -> str:

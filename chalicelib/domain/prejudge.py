@@ -87,6 +87,7 @@ CANCEL_REASON_NOT_ALLOWED = Reason("CANCEL_REASON_NOT_ALLOWED", "因持卡人身
 NOT_PENSIONER = Reason("NOT_PENSIONER", "未查询到您的养老保险待遇领取记录，不能办理发放账号维护")
 CARD_NOT_ACTIVE = Reason("CARD_NOT_ACTIVE", "新发放账号须为本人正常使用状态的社会保障卡金融账户，您的社会保障卡当前未启用或不可用")
 ACCOUNT_NOT_OWN_CARD = Reason("ACCOUNT_NOT_OWN_CARD", "填写的账号不是本人社会保障卡的金融账户")
+SAME_ACCOUNT = Reason("SAME_ACCOUNT", "该账号已是您的养老保险待遇发放账号（或已在变更中），无需变更")
 
 REVIEWED_CARD_MATTERS = frozenset({M.APPLY, M.REISSUE})
 
@@ -204,6 +205,9 @@ def _check_pension_account(card: Card | None, form: PensionAccountForm, records:
         reasons.append(CARD_NOT_ACTIVE)
     if card is None or card.account_number != form.account_number:
         reasons.append(ACCOUNT_NOT_OWN_CARD)
+    pension = records.pension
+    if pension is not None and pension.recipient and form.account_number in (pension.payout_account, pension.pending_account):
+        reasons.append(SAME_ACCOUNT)
     return reasons
 
 

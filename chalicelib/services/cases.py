@@ -13,6 +13,7 @@ from chalicelib.domain import messages
 from chalicelib.domain.case import OPEN_CASE_STATUSES, CaseStatus, MatterStatus
 from chalicelib.domain.catalogue import (
     CATALOGUE,
+    CHOICE_NAMES,
     FORM_MODELS,
     MATERIAL_NAMES,
     SHARED_SOURCE,
@@ -58,7 +59,14 @@ def list_matters() -> MatterList:
                 handled_by=m.handled_by.value,
                 materials=[MATERIAL_NAMES[x] for x in m.materials],
                 form_fields=[
-                    {"name": f.name, "label": f.label, "kind": f.kind, "required": f.required, "choices": list(f.choices)}
+                    {
+                        "name": f.name,
+                        "label": f.label,
+                        "kind": f.kind,
+                        "required": f.required,
+                        "choices": list(f.choices),
+                        "choice_names": {c: CHOICE_NAMES[c] for c in f.choices},
+                    }
                     for f in m.form_fields
                 ],
             )

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode
-from chalicelib.domain.payout import effective_month, month_text
+from chalicelib.domain.payout import accepted_change_month, month_text
 from chalicelib.domain.resident_id import mask_resident_id
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, ValidationProblem
@@ -150,13 +150,14 @@ def decide_pension(services: Services, principal: Principal, request_id: str, re
         assert record is not None
         now = services.now()
         accepted_at = request.accepted_at or now
-        submitted_at = datetime.fromisoformat(record.case.get("submitted_at") or record.case["created_at"])
+        # the month counts from the submission (domain.md §6), whenever the pension system accepts
+        submitted_at = datetime.fromisoformat(wait.get("submitted_at") or record.case.get("submitted_at") or record.case["created_at"])
         if accepted_at > now + timedelta(minutes=5) or accepted_at < submitted_at:
             raise ValidationProblem(
                 "受理时间须在提交之后、且不晚于当前时间",
                 [{"field": "accepted_at", "code": "out_of_range", "message": "受理时间须在申请提交之后，且不能晚于当前时间"}],
             )
-        month = effective_month(accepted_at, services.settings.payout_cutoff_day)
+        month = accepted_change_month(submitted_at, accepted_at, services.settings.payout_cutoff_day)
         extra = {"accepted_at": accepted_at.astimezone(SHANGHAI).isoformat(), "effective_month": month}
     return decide(services, principal, request_id, decision, Department.PENSION, extra)
 

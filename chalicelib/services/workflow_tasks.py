@@ -16,7 +16,7 @@ from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, C
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode, execution_order, matter_name, parse_form
 from chalicelib.domain.payout import effective_at, effective_month, month_text
 from chalicelib.domain.prejudge import Reason, prejudge
-from chalicelib.domain.resident_id import mask_account
+from chalicelib.domain.resident_id import mask_account, mask_phone
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
@@ -207,12 +207,62 @@ def _apply_immediate(services: Services, record: CaseRecord, code: MatterCode) -
         card = cards.cancel(id_number, form.get("reason", "other"), operation_id)
         return _card_result(card), "您的社会保障卡已注销。"
     if code == MatterCode.INFO_CHANGE:
+        if form.get("phone"):
+            _remember_previous_phone(services, record)
         cards.change_contact(id_number, form.get("phone"), form.get("address"), operation_id)
         changed = [name for name, key in (("联系电话", "phone"), ("联系地址", "address")) if form.get(key)]
         return {"changed": [k for k in ("phone", "address") if form.get(k)]}, f"已变更{'、'.join(changed)}。"
     if code == MatterCode.STATUS_QUERY:
         return _status_query(services, record)
     raise ValueError(f"{code} is not an immediate matter")
+
+
+def _remember_previous_phone(services: Services, record: CaseRecord) -> None:
+    """The number on file before the change, kept on the matter first: a retried task finds the new one on file."""
+    profile = services.card_system.profile(record.case["id_number"])
+    previous = profile.phone if profile and profile.phone else record.case["contact"]["phone"]
+    services.store.mutate_matter(
+        record.case_id, MatterCode.INFO_CHANGE, lambda m: None if m.get("previous_phone") else {"previous_phone": previous}
+    )
+
+
+def _confirm_phone_change(services: Services, record: CaseRecord, new_phone: str) -> None:
+    """A new contact phone (domain.md §8): the case's later messages go to it; the change is confirmed to
+    the old number (on file, and the case's contact) and to the new one, so a change not made by the holder
+    is noticed on the phone they still have."""
+    case_id = record.case_id
+    previous = services.store.get_matter(case_id, MatterCode.INFO_CHANGE).get("previous_phone") or record.case["contact"]["phone"]
+    case_phone = record.case["contact"]["phone"]
+    services.store.mutate_case(
+        case_id, lambda c: None if c["contact"]["phone"] == new_phone else {"contact": {**c["contact"], "phone": new_phone}}
+    )
+    _move_other_cases_to(services, record, {previous, case_phone}, new_phone)
+    form = record.matters[MatterCode.INFO_CHANGE].get("form", {})
+    text = messages.contact_phone_changed(previous, new_phone, address_too=bool(form.get("address")))
+    for phone in dict.fromkeys((previous, case_phone, new_phone)):
+        services.notifier.send_sms(phone, text)
+        services.store.add_event(
+            case_id, "notification", "已发送短信通知", matter=MatterCode.INFO_CHANGE, data={"to": mask_phone(phone), "text": text}
+        )
+
+
+def _move_other_cases_to(services: Services, record: CaseRecord, old_phones: set[str], new_phone: str) -> None:
+    """The person's other cases not yet finished (a draft, a review still waiting) send their later messages
+    to the new number too; a case whose contact is some other number (a relative's) keeps it."""
+
+    def change(case: dict) -> dict | None:
+        if case["status"] in FINAL_CASE_STATUSES or case["contact"]["phone"] not in old_phones:
+            return None
+        return {"contact": {**case["contact"], "phone": new_phone}}
+
+    cursor = None
+    while True:
+        cases, cursor = services.store.list_for_person(record.case["person_key"], limit=50, cursor=cursor)
+        for case in cases:
+            if case["case_id"] != record.case_id and case["status"] not in FINAL_CASE_STATUSES:
+                services.store.mutate_case(case["case_id"], change)
+        if cursor is None:
+            return
 
 
 def run_matter(services: Services, case_id: str, code: str) -> dict[str, Any]:
@@ -232,7 +282,11 @@ def run_matter(services: Services, case_id: str, code: str) -> dict[str, Any]:
         return {"matter": code, "status": MatterStatus.FAILED.value}
     if _finish_matter(services, case_id, code, MatterStatus.SUCCEEDED, result=result):
         services.store.add_event(case_id, "matter_succeeded", f"{matter_name(code)}：已办结。{detail}", matter=code)
-        notify_applicant(services, record, messages.matter_succeeded(code, detail), matter=code)
+        new_phone = record.matters[code].get("form", {}).get("phone") if matter == MatterCode.INFO_CHANGE else None
+        if new_phone:
+            _confirm_phone_change(services, record, new_phone)
+        else:
+            notify_applicant(services, record, messages.matter_succeeded(code, detail), matter=code)
     logger.info("matter done", extra={"case_id": case_id, "matter": code})
     metrics.add_metric(name="MattersSucceeded", unit=MetricUnit.Count, value=1)
     return {"matter": code, "status": MatterStatus.SUCCEEDED.value}
@@ -283,6 +337,8 @@ def request_decision(services: Services, case_id: str, code: str, task_token: st
         "district": district,
         "due_at": matter.get("due_at", ""),
         "expires_at": matter.get("expires_at", ""),
+        # the pension change's effective month counts from here (domain.md §6)
+        "submitted_at": record.case.get("submitted_at", ""),
         "status": "pending",
     }
     created = services.store.put_wait(case_id, code, wait, listed_for=review_list_key(department, district), due_key=OPEN_WAIT)
@@ -296,7 +352,8 @@ def request_decision(services: Services, case_id: str, code: str, task_token: st
         services.store.add_event(
             case_id,
             "awaiting_review",
-            f"{matter_name(code)}：已提交{messages.DEPARTMENT_NAMES[department]}审核，办结时限 {wait['due_at']}",
+            f"{matter_name(code)}：已提交{messages.DEPARTMENT_NAMES[department]}审核"
+            + (f"，办结时限 {messages.deadline_text(wait['due_at'])}" if wait["due_at"] else ""),
             matter=code,
         )
     logger.info("matter awaiting department", extra={"case_id": case_id, "matter": code, "department": department})
@@ -380,7 +437,9 @@ def record_decision(services: Services, case_id: str, code: str, decision: dict[
 def _accept_payout_change(services: Services, record: CaseRecord, decision: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The pension system accepted: the new account is pending until its effective month."""
     accepted_at = datetime.fromisoformat(decision.get("accepted_at") or decision.get("decided_at") or services.now_iso())
-    month = decision.get("effective_month") or effective_month(accepted_at, services.settings.payout_cutoff_day)
+    # a decision without its month (an older resume) counts from the submission too (domain.md §6)
+    submitted_at = datetime.fromisoformat(record.case.get("submitted_at") or record.case["created_at"])
+    month = decision.get("effective_month") or effective_month(submitted_at, services.settings.payout_cutoff_day)
     account = record.matters[MatterCode.PENSION_ACCOUNT]["form"]["account_number"]
     id_number = record.case["id_number"]
     request_id = review_id(record.case_id, MatterCode.PENSION_ACCOUNT)

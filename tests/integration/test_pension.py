@@ -54,18 +54,20 @@ def pension_record(resident):
 
 
 @pytest.mark.parametrize(
-    ("accepted", "month"),
+    ("submitted", "accepted", "month"),
     [
-        (at(2026, 12, 15, 23, 59), "2027-01"),
-        (at(2026, 12, 16, 0, 0), "2027-02"),
+        (at(2026, 12, 15, 23, 50), at(2026, 12, 16, 9, 0), "2027-01"),
+        (at(2026, 12, 15, 23, 59), at(2026, 12, 17, 15, 0), "2027-01"),
+        (at(2026, 12, 16, 0, 0), at(2026, 12, 16, 9, 0), "2027-02"),
+        (at(2026, 12, 16, 0, 0), at(2026, 12, 17, 9, 0), "2027-02"),
     ],
-    ids=["15th-23:59", "16th-00:00"],
+    ids=["15th-23:50-accepted-16th", "15th-23:59-accepted-17th", "16th-00:00-accepted-16th", "16th-00:00-accepted-17th"],
 )
-def test_december_acceptances_take_effect_in_january_or_february_and_the_applicant_is_told(api, accepted, month):
-    resident, token, case_id = request_change(api, at(2026, 12, 15, 9, 0))
+def test_the_effective_month_counts_from_the_submission_whenever_the_pension_system_accepts(api, submitted, accepted, month):
+    resident, token, case_id = request_change(api, submitted)
     listed = api.get("/pension/requests?status=pending", pension_system(api)).json_body["reviews"]
     assert [r["case_id"] for r in listed] == [case_id]
-    decision = accept(api, case_id, accepted)
+    decision = accept(api, case_id, accepted)  # the business clock has moved on since the submission
     assert decision["result"]["effective_month"] == month
     case = api.wait_for(case_id, token, finished)
     assert case["status"] == "completed"
@@ -80,7 +82,7 @@ def test_december_acceptances_take_effect_in_january_or_february_and_the_applica
     )
     texts = [n["text"] for n in case["notifications"]]
     year, number = month.split("-")
-    assert any(f"{year}年{int(number)}月" in t for t in texts), texts
+    assert any(f"自{year}年{int(number)}月待遇起" in t for t in texts), texts
 
 
 def test_the_switch_job_switches_on_the_effective_date_exactly_once_and_a_late_run_ends_the_same(api):
@@ -110,19 +112,68 @@ def test_a_switch_missed_for_days_happens_on_the_next_run(api):
     assert pension_record(resident).payout_account == resident["card"]["account_number"]
 
 
+def new_active_card(resident) -> str:
+    """The person was given a new card meanwhile (a reissue outside this test's cases); answers its account."""
+    cards = services().card_system
+    old = cards.current_card(resident["id_number"])
+    card = cards.issue_new_card(resident["id_number"], old.bank, old.branch, "test#reissue", "test-reissue", old.card_id)
+    cards.mark_issued(card.card_id, "2026-12-18")
+    cards.activate(resident["id_number"], "test#activate")
+    return card.account_number
+
+
 def test_two_changes_in_one_month_the_newer_replaces_the_pending_one(api):
     resident, token, first = request_change(api, at(2026, 12, 3, 9, 0))
     accept(api, first, at(2026, 12, 3, 10, 0))  # -> 2027-01
     api.wait_for(first, token, finished)
-    _, _, second = request_change(api, at(2026, 12, 20, 9, 0))
-    accept(api, second, at(2026, 12, 20, 10, 0))  # -> 2027-02, replaces the pending change
+    newer = new_active_card(resident)
+    services().clock = lambda: at(2026, 12, 20, 9, 0)
+    created = api.create_case(token, [{"code": "pension_account", "form": {"account_number": newer}}], phone=resident["phone"])
+    assert created.status_code == 201, created.body
+    second = created.json_body["case_id"]
+    assert api.post(f"/cases/{second}/submit", None, token).status_code == 202
+    api.wait_for(second, token, awaiting_review)
+    accept(api, second, at(2026, 12, 21, 10, 0))  # submitted on the 20th -> 2027-02, replaces the pending change
     api.wait_for(second, token, finished)
-    assert pension_record(resident).pending_effective_month == "2027-02"
+    record = pension_record(resident)
+    assert (record.pending_account, record.pending_effective_month) == (newer, "2027-02")
 
     assert switch(api, at(2027, 1, 1, 0, 5))["switched"] == []
     assert pension_record(resident).payout_account == resident["pension"]["payout_account"]
     assert switch(api, at(2027, 2, 1, 0, 5))["switched"] == [f"{second}.pension_account"]
-    assert pension_record(resident).payout_account == resident["card"]["account_number"]
+    assert pension_record(resident).payout_account == newer
+
+
+def test_a_change_to_the_account_already_paid_into_is_refused_with_same_account(api):
+    token = api.token("周建国")  # the pension is already paid into this card
+    account = demo_resident("周建国")["card"]["account_number"]
+    refused = api.create_case(token, [{"code": "pension_account", "form": {"account_number": account}}])
+    assert refused.status_code == 422
+    assert [(e["matter"], e["code"]) for e in refused.json_body["errors"]] == [("pension_account", "SAME_ACCOUNT")]
+    prejudged = api.post("/prejudge", {"matters": [{"code": "pension_account", "form": {"account_number": account}}]}, token)
+    assert prejudged.json_body["matters"][0]["errors"][0]["code"] == "SAME_ACCOUNT"
+
+
+def test_a_change_to_the_pending_account_is_refused_before_the_forms_and_again_at_submission(api):
+    resident = demo_resident(PENSIONER)
+    token = api.token(resident)
+    account = resident["card"]["account_number"]
+    services().clock = lambda: at(2026, 12, 2, 9, 0)
+    draft = api.create_case(token, [{"code": "pension_account", "form": {"account_number": account}}], phone=resident["phone"])
+    assert draft.status_code == 201, draft.body  # nothing pending yet
+    _, _, first = request_change(api, at(2026, 12, 3, 9, 0))
+    accept(api, first, at(2026, 12, 3, 10, 0))
+    api.wait_for(first, token, finished)
+    again = api.create_case(token, [{"code": "pension_account", "form": {"account_number": account}}], phone=resident["phone"])
+    assert [e["code"] for e in again.json_body["errors"]] == ["SAME_ACCOUNT"]
+
+    # the draft made before the change was accepted is judged again, authoritatively, when submitted
+    case_id = draft.json_body["case_id"]
+    assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
+    case = api.wait_for(case_id, token, finished)
+    assert case["status"] == "rejected"
+    assert case["matters"][0]["reason_code"] == "SAME_ACCOUNT"
+    assert pension_record(resident).pending_effective_month == "2027-01"
 
 
 def test_a_rejection_by_the_pension_system_leaves_the_payout_account_as_it_was(api):

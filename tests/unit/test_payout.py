@@ -17,7 +17,7 @@ def shanghai(*args: int) -> datetime:
 
 
 @pytest.mark.parametrize(
-    ("accepted_at", "month"),
+    ("submitted_at", "month"),
     [
         (shanghai(2026, 11, 1, 0, 0), "2026-12"),
         (shanghai(2026, 11, 15, 23, 59), "2026-12"),
@@ -31,8 +31,8 @@ def shanghai(*args: int) -> datetime:
         (shanghai(2027, 1, 16, 8, 0), "2027-03"),
     ],
 )
-def test_a_change_accepted_by_the_15th_pays_next_month_and_after_it_the_month_after(accepted_at, month):
-    assert effective_month(accepted_at) == month
+def test_a_change_submitted_by_the_15th_pays_next_month_and_after_it_the_month_after(submitted_at, month):
+    assert effective_month(submitted_at) == month
 
 
 def test_the_day_is_taken_in_shanghai_not_in_utc():
@@ -62,8 +62,8 @@ def test_the_switch_happens_at_midnight_shanghai_on_the_first_of_the_month():
 
 
 @given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 12, 31), timezones=st.just(SHANGHAI)))
-def test_the_effective_month_is_always_one_or_two_months_ahead_and_after_acceptance(accepted_at):
-    month = effective_month(accepted_at)
-    ahead = (int(month[:4]) * 12 + int(month[5:])) - (accepted_at.year * 12 + accepted_at.month)
-    assert ahead == (1 if accepted_at.day <= 15 else 2)
-    assert effective_at(month) > accepted_at
+def test_the_effective_month_is_always_one_or_two_months_ahead_and_after_submission(submitted_at):
+    month = effective_month(submitted_at)
+    ahead = (int(month[:4]) * 12 + int(month[5:])) - (submitted_at.year * 12 + submitted_at.month)
+    assert ahead == (1 if submitted_at.day <= 15 else 2)
+    assert effective_at(month) > submitted_at

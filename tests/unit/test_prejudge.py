@@ -20,6 +20,7 @@ M = MatterCode
 
 CARD_ACCOUNT = "6217005590000000017"  # the financial account of the person's own card (Luhn-valid)
 OTHER_ACCOUNT = "6222005590000009992"  # somebody else's / another bank card (Luhn-valid)
+THIRD_ACCOUNT = "6222005590000005552"  # yet another bank card: neither the own card nor the payout account
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 STATES = ("none", "awaiting_collection", "issued", "active", "lost", "cancelled", "replaced")
@@ -330,10 +331,19 @@ def test_pension_account_requires_the_pensioners_own_card_to_be_active(state: st
         ("active", None, CARD_ACCOUNT, ["NOT_PENSIONER"]),
         ("active", NOT_A_PENSIONER, CARD_ACCOUNT, ["NOT_PENSIONER"]),
         ("issued", PENSIONER, CARD_ACCOUNT, ["CARD_NOT_ACTIVE"]),
-        ("active", PENSIONER, OTHER_ACCOUNT, ["ACCOUNT_NOT_OWN_CARD"]),
+        ("active", PENSIONER, THIRD_ACCOUNT, ["ACCOUNT_NOT_OWN_CARD"]),
+        ("active", PENSIONER, OTHER_ACCOUNT, ["ACCOUNT_NOT_OWN_CARD", "SAME_ACCOUNT"]),  # the payout account already
         ("lost", None, OTHER_ACCOUNT, ["ACCOUNT_NOT_OWN_CARD", "CARD_NOT_ACTIVE", "NOT_PENSIONER"]),
     ],
-    ids=["all-good", "not-in-pension-system", "not-a-recipient", "card-not-active", "account-not-own-card", "everything-wrong"],
+    ids=[
+        "all-good",
+        "not-in-pension-system",
+        "not-a-recipient",
+        "card-not-active",
+        "account-not-own-card",
+        "the-current-payout-account",
+        "everything-wrong",
+    ],
 )
 def test_pension_account_names_every_unmet_condition(state: str, pension: PensionRecord | None, account: str, expected: list[str]) -> None:
     assert single(M.PENSION_ACCOUNT, person(state, pension=pension), account_number=account) == expected
