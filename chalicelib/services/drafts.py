@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain.case import CaseStatus, MatterStatus
-from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, Material, MatterCode
+from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, Material, MatterCode, matter_name
 from chalicelib.domain.prejudge import prejudge
 from chalicelib.errors import ConflictProblem
 from chalicelib.models import MatterChoice, UpdateCaseRequest
@@ -30,14 +30,12 @@ from chalicelib.services.cases import (
 )
 from chalicelib.wiring import Services
 
-_NOT_A_DRAFT = {
-    CaseStatus.WITHDRAWN: "案件已撤回，不能再修改或删除",
-}
-
 
 def _require_draft(status: str) -> None:
+    if status == CaseStatus.WITHDRAWN:
+        raise ConflictProblem("案件已撤回，不能再修改或删除")
     if status != CaseStatus.DRAFT:
-        raise ConflictProblem(_NOT_A_DRAFT.get(CaseStatus(status), "案件已提交，不能再修改或删除"))
+        raise ConflictProblem("案件已提交，不能再修改或删除")
 
 
 def update_draft(services: Services, principal: Principal, case_id: str, request: UpdateCaseRequest) -> dict[str, Any]:
@@ -126,13 +124,12 @@ def _change_text(before: dict[str, dict], after: list[dict], old_contact: dict, 
     kept = {m["code"]: m["form"] for m in after if m["code"] in before}
     removed = [c for c in before if c not in kept]
     changed = [c for c, form in kept.items() if before[c].get("form", {}) != form]
-    name = CATALOGUE.__getitem__
     if added:
-        parts.append("增加事项：" + "、".join(name(MatterCode(c)).name for c in added))
+        parts.append("增加事项：" + "、".join(map(matter_name, added)))
     if removed:
-        parts.append("取消事项：" + "、".join(name(MatterCode(c)).name for c in removed))
+        parts.append("取消事项：" + "、".join(map(matter_name, removed)))
     if changed:
-        parts.append("修改表单：" + "、".join(name(MatterCode(c)).name for c in changed))
+        parts.append("修改表单：" + "、".join(map(matter_name, changed)))
     if old_contact != new_contact:
         parts.append("联系方式已更新")
     if dropped:
