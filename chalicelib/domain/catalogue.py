@@ -67,7 +67,7 @@ ONE_WORKING_DAY = "1_working_day"  # 1个工作日
 class FormField:
     name: str
     label: str  # Chinese label for front-ends
-    kind: str  # "text", "choice", "phone", "bank_card"
+    kind: str  # "text", "choice", "phone", "bank_card"; "bank", "branch": one of GET /banks
     required: bool
     choices: tuple[str, ...] = ()
 
@@ -89,8 +89,8 @@ class Matter:
 
 
 _BANK_FIELDS = (
-    FormField("bank", "合作银行", "text", True),
-    FormField("branch", "办卡网点", "text", True),
+    FormField("bank", "合作银行", "bank", True),
+    FormField("branch", "办卡网点", "branch", True),
 )
 _CARD_MATERIALS = (Material.ID_CARD_FRONT, Material.ID_CARD_BACK, Material.PHOTO)
 
