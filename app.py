@@ -32,9 +32,10 @@ from chalicelib.models import (
     MaterialDeclaration,
     PensionDecisionRequest,
     PrejudgeRequest,
+    UpdateCaseRequest,
 )
 from chalicelib.observability import logger, metrics
-from chalicelib.services import bank, cases, form, materials, reviews, withdrawal, working_calendar
+from chalicelib.services import bank, cases, drafts, form, guidance, materials, reviews, withdrawal, working_calendar
 from chalicelib.settings import get_settings
 from chalicelib.validation import parse_json_body, parse_model
 from chalicelib.wiring import services
@@ -109,6 +110,18 @@ def matters() -> Response:
     return json_response(cases.list_matters())
 
 
+@app.route("/banks", methods=["GET"])
+@handles_problems
+def banks() -> Response:
+    return json_response(guidance.list_banks((_request().query_params or {}).get("district")))
+
+
+@app.route("/scenarios", methods=["GET"])
+@handles_problems
+def scenarios() -> Response:
+    return json_response(guidance.list_scenarios())
+
+
 @app.route("/prejudge", methods=["POST"])
 @handles_problems
 def prejudge() -> Response:
@@ -153,6 +166,29 @@ def list_cases() -> Response:
 @handles_problems
 def get_case(case_id: str) -> Response:
     return json_response(cases.get_case(services(), _case_actor(), case_id))
+
+
+@app.route("/cases/{case_id}", methods=["PATCH"])
+@handles_problems
+def update_case(case_id: str) -> Response:
+    principal = _case_actor()
+    body = parse_json_body(_request().raw_body)
+    request = parse_model(UpdateCaseRequest, body)
+    return idempotently(
+        "update-case",
+        principal,
+        _request().headers.get("idempotency-key"),
+        {"case_id": case_id, "body": body},
+        lambda: (200, drafts.update_draft(services(), principal, case_id, request)),
+        app.lambda_context,
+    )
+
+
+@app.route("/cases/{case_id}", methods=["DELETE"])
+@handles_problems
+def delete_case(case_id: str) -> Response:
+    drafts.delete_draft(services(), _case_actor(), case_id)
+    return Response(body="", status_code=204)
 
 
 @app.route("/cases/{case_id}/materials", methods=["POST"])

@@ -54,6 +54,34 @@ class CreateCaseRequest(_In):
     _unique = field_validator("matters")(_unique_codes)
 
 
+class ContactChange(_In):
+    """A draft's contact details: absent fields keep their values."""
+
+    phone: str | None = Field(default=None, pattern=r"^1[0-9]{10}$", description="联系电话（11位手机号）")
+    address: str | None = Field(default=None, min_length=2, max_length=200, description="联系地址")
+
+
+class UpdateCaseRequest(_In):
+    """PATCH /cases/{caseId}: a draft's matters (the whole new selection, each with its form) or contact.
+
+    Absent fields keep their values; `matters`, when present, replaces the selection.
+    """
+
+    matters: list[MatterChoice] | None = Field(default=None, min_length=1, max_length=8, description="新的事项选择（整体替换）")
+    contact: ContactChange | None = None
+
+    @field_validator("matters")
+    @classmethod
+    def _unique(cls, matters: list[MatterChoice] | None) -> list[MatterChoice] | None:
+        return None if matters is None else _unique_codes(matters)
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> UpdateCaseRequest:
+        if self.matters is None and (self.contact is None or (self.contact.phone is None and self.contact.address is None)):
+            raise ValueError("请至少修改一项：所选事项及表单，或联系方式")
+        return self
+
+
 def _resident_id(value: str) -> str:
     error = resident_id_error(value)
     if error is not None:  # the code and the message name the wrong part (domain.md §7a)
@@ -411,3 +439,42 @@ class JobRunRequest(_In):
         if value.tzinfo is None:
             raise ValueError("时间须带时区，例如 2026-11-30T09:00:00+08:00")
         return value
+
+
+# --- cooperating banks and scenario guidance -------------------------------------
+
+
+class BranchInfo(BaseModel):
+    code: str
+    name: str = Field(description="网点名称，申领和补换表单的 branch 填写此名称（或代码）")
+    district: str = Field(description="所在区县代码")
+    district_name: str
+
+
+class BankInfo(BaseModel):
+    code: str
+    name: str = Field(description="银行名称，申领和补换表单的 bank 填写此名称（或代码）")
+    branches: list[BranchInfo]
+
+
+class BankList(BaseModel):
+    banks: list[BankInfo]
+
+
+class ProposedMatterInfo(BaseModel):
+    code: MatterCode
+    name: str
+    form: dict[str, Any] = Field(description="已预填的表单字段")
+    remaining: list[FormFieldInfo] = Field(description="仍需申请人填写的表单字段")
+
+
+class ScenarioInfo(BaseModel):
+    code: str
+    title: str
+    description: str
+    matters: list[ProposedMatterInfo]
+    complete: bool = Field(description="表单是否已全部预填（无需申请人再填写）")
+
+
+class ScenarioList(BaseModel):
+    scenarios: list[ScenarioInfo]

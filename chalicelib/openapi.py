@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib import models
+from chalicelib.domain.banks import DISTRICTS
 
 PROBLEM = "application/problem+json"
 
@@ -35,6 +36,9 @@ _SCHEMAS: list[type[BaseModel]] = [
     models.CalendarYearView,
     models.DevClockRequest,
     models.DevClockView,
+    models.UpdateCaseRequest,
+    models.BankList,
+    models.ScenarioList,
 ]
 
 
@@ -118,6 +122,16 @@ def document(include_dev: bool = False) -> dict[str, Any]:
         "/openapi.json": {"get": _op("本文档", None, auth=False)},
         "/notice": {"get": _op("当前用户须知", "Notice", auth=False)},
         "/matters": {"get": _op("8个联办事项", "MatterList", auth=False)},
+        "/banks": {
+            "get": _op(
+                "合作银行及其办卡网点（可按区县筛选）",
+                "BankList",
+                auth=False,
+                problems=(422,),
+                params=[{"name": "district", "in": "query", "required": False, "schema": {"type": "string", "enum": sorted(DISTRICTS)}}],
+            )
+        },
+        "/scenarios": {"get": _op("场景引导：按生活情形推荐联办事项及预填表单", "ScenarioList", auth=False)},
         "/prejudge": {"post": _op("条件预判（不创建案件）", "PrejudgeResult", body="PrejudgeRequest", problems=(400, 422))},
         "/cases": {
             "post": _op(
@@ -138,7 +152,21 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                 ],
             ),
         },
-        "/cases/{case_id}": {"get": _op("案件详情：状态、各事项结果、时间线、通知", "CaseView", problems=(404,), params=[_CASE_ID])},
+        "/cases/{case_id}": {
+            "get": _op("案件详情：状态、各事项结果、时间线、通知", "CaseView", problems=(404,), params=[_CASE_ID]),
+            "patch": _op(
+                "修改草稿：事项及表单（整体替换）或联系方式（未给出的字段保持不变）；重新预判，材料随事项调整",
+                "CaseView",
+                body="UpdateCaseRequest",
+                problems=(400, 404, 409, 422),
+                params=[_CASE_ID],
+                idempotent=True,
+            ),
+            "delete": {
+                **_op("删除草稿及已上传的材料（提交后不能删除）", None, 204, problems=(404, 409), params=[_CASE_ID]),
+                "responses": {"204": {"description": "已删除，无响应体"}, **_problems(401, 403, 404, 409)},
+            },
+        },
         "/cases/{case_id}/submit": {
             "post": _op("提交案件，启动办理流程", "CaseView", 202, problems=(404, 409, 422), params=[_CASE_ID], idempotent=True)
         },

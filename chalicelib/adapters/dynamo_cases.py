@@ -151,6 +151,111 @@ class DynamoCaseStore:
             f"matter {code} of case {case_id}",
         )
 
+    def replace_draft(
+        self,
+        case_id: str,
+        expected_version: int,
+        changes: dict,
+        matters: list[dict],
+        removed_matters: list[str],
+        new_materials: list[dict],
+        removed_materials: dict[str, int],
+    ) -> dict:
+        """Change a draft in one transaction, conditional on the case still being that draft.
+
+        The case item moves to the next version only if it is still a draft at
+        `expected_version` (a submit or delete in between wins, and this fails with
+        ConcurrentUpdate); `matters` replace the matter items, `removed_matters` go;
+        `new_materials` are added, and each of `removed_materials` (kind -> version) goes
+        only if no upload touched it meanwhile.
+        """
+        pk = f"CASE#{case_id}"
+        table = self._table.name
+        names = {"#version": "version", "#status": "status"}
+        values: dict[str, Any] = {":expected": expected_version, ":one": 1, ":draft": "draft"}
+        sets = ["#version = #version + :one"]
+        for i, (name, value) in enumerate(changes.items()):
+            names[f"#f{i}"] = name
+            values[f":v{i}"] = value
+            sets.append(f"#f{i} = :v{i}")
+        items: list[dict] = [
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": pk, "sk": "CASE"},
+                    "UpdateExpression": "SET " + ", ".join(sets),
+                    "ConditionExpression": "attribute_exists(pk) AND #version = :expected AND #status = :draft",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        ]
+        items += [
+            {"Put": {"TableName": table, "Item": {**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1}}}
+            for m in matters
+        ]
+        items += [{"Delete": {"TableName": table, "Key": {"pk": pk, "sk": f"MATTER#{code}"}}} for code in removed_matters]
+        items += [
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": {**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for m in new_materials
+        ]
+        items += [
+            {
+                "Delete": {
+                    "TableName": table,
+                    "Key": {"pk": pk, "sk": f"MATERIAL#{kind}"},
+                    "ConditionExpression": "#version = :v",
+                    "ExpressionAttributeNames": {"#version": "version"},
+                    "ExpressionAttributeValues": {":v": version},
+                }
+            }
+            for kind, version in removed_materials.items()
+        ]
+        try:
+            self._table.meta.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+                raise ConcurrentUpdate(f"draft {case_id}") from error
+            raise
+        return self.get_case_item(case_id)
+
+    def delete_draft(self, case_id: str, expected_version: int) -> None:
+        """Delete a draft: the case item goes, conditional on it still being that draft.
+
+        This one write decides a race with a submit; the case's other items are removed
+        afterwards (without the case item nobody can read them: `get` answers None).
+        """
+        try:
+            self._table.delete_item(
+                Key={"pk": f"CASE#{case_id}", "sk": "CASE"},
+                ConditionExpression="attribute_exists(pk) AND #version = :expected AND #status = :draft",
+                ExpressionAttributeNames={"#version": "version", "#status": "status"},
+                ExpressionAttributeValues={":expected": expected_version, ":draft": "draft"},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConcurrentUpdate(f"draft {case_id}") from error
+            raise
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"CASE#{case_id}"),
+            "ProjectionExpression": "pk, sk",
+            "ConsistentRead": True,
+        }
+        with self._table.batch_writer() as batch:
+            while True:
+                page = self._table.query(**kwargs)
+                for item in page["Items"]:
+                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def add_event(self, case_id: str, kind: str, text: str, *, matter: str | None = None, data: dict | None = None) -> dict:
         event = {"kind": kind, "text": text, "at": self._now_iso()}
         if matter:

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.accounts import is_bank_card_number
+from chalicelib.domain.banks import find_bank
 
 
 class MatterCode(StrEnum):
@@ -66,7 +67,7 @@ ONE_WORKING_DAY = "1_working_day"  # 1个工作日
 class FormField:
     name: str
     label: str  # Chinese label for front-ends
-    kind: str  # "text", "choice", "phone", "bank_card"
+    kind: str  # "text", "choice", "phone", "bank_card"; "bank", "branch": one of GET /banks
     required: bool
     choices: tuple[str, ...] = ()
 
@@ -101,8 +102,8 @@ CHOICE_NAMES: dict[str, str] = {
 }
 
 _BANK_FIELDS = (
-    FormField("bank", "合作银行", "text", True),
-    FormField("branch", "办卡网点", "text", True),
+    FormField("bank", "合作银行", "bank", True),
+    FormField("branch", "办卡网点", "branch", True),
 )
 _CARD_MATERIALS = (Material.ID_CARD_FRONT, Material.ID_CARD_BACK, Material.PHOTO)
 
@@ -182,8 +183,33 @@ class EmptyForm(_Form):
 
 
 class ApplyForm(_Form):
-    bank: str = Field(min_length=1, max_length=60, description="合作银行")
-    branch: str = Field(min_length=1, max_length=60, description="办卡网点")
+    bank: str = Field(min_length=1, max_length=60, description="合作银行（名称或代码，见 GET /banks）")
+    branch: str = Field(min_length=1, max_length=60, description="办卡网点（该行的网点名称或代码）")
+
+    # The card is made at that bank's window (domain.md §2): a bank or branch that is
+    # not on the list would send the applicant to a counter that cannot make it. A
+    # code is accepted too; the form keeps the Chinese names, which the card, the SMS
+    # and the printed form show.
+    @field_validator("bank")
+    @classmethod
+    def _cooperating_bank(cls, value: str) -> str:
+        bank = find_bank(value)
+        if bank is None:
+            raise PydanticCustomError("UNKNOWN_BANK", "“{value}”不是合作银行，请从合作银行列表中选择", {"value": value})
+        return bank.name
+
+    @field_validator("branch")
+    @classmethod
+    def _branch_of_the_bank(cls, value: str, info: ValidationInfo) -> str:
+        bank = find_bank(info.data["bank"]) if "bank" in info.data else None
+        if bank is None:
+            return value  # the bank's own error says what to fix first
+        branch = bank.branch(value)
+        if branch is None:
+            raise PydanticCustomError(
+                "UNKNOWN_BRANCH", "{bank}没有“{value}”网点，请从该行的网点中选择", {"bank": bank.name, "value": value}
+            )
+        return branch.name
 
 
 class ReissueForm(ApplyForm):

@@ -179,7 +179,8 @@ def _check_cancel(card: Card | None, form: CancelForm, records: PersonRecords, o
         reasons.append(CARD_NOT_ISSUED)
     elif _is_payout_account(card, records.pension):
         reasons.append(PAYOUT_ACCOUNT_BOUND)
-    if form.reason == "deceased" and not offline_or_agent:
+    # before the forms the reason may still be open (cases.JUDGED_WITHOUT)
+    if getattr(form, "reason", None) == "deceased" and not offline_or_agent:
         reasons.append(CANCEL_REASON_NOT_ALLOWED)
     return reasons
 
@@ -203,7 +204,8 @@ def _check_pension_account(card: Card | None, form: PensionAccountForm, records:
         reasons.append(NOT_PENSIONER)
     if card is None or card.status != CardStatus.ACTIVE:
         reasons.append(CARD_NOT_ACTIVE)
-    if card is None or card.account_number != form.account_number:
+    account = getattr(form, "account_number", None)  # before the forms it may still be open (cases.JUDGED_WITHOUT)
+    if account is not None and (card is None or card.account_number != account):
         reasons.append(ACCOUNT_NOT_OWN_CARD)
     pension = records.pension
     if pension is not None and pension.recipient and form.account_number in (pension.payout_account, pension.pending_account):

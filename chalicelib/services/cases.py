@@ -140,7 +140,13 @@ def parse_rule_fields(choices: list[MatterChoice]) -> dict[MatterCode, Any]:
             selection[choice.code] = parse_form(choice.code, choice.form)
             continue
         except ValidationError as error:
-            needed = [e for e in error.errors() if e["loc"] and e["loc"][0] in RULE_FIELDS.get(choice.code, ())]
+            needed = [
+                e
+                for e in error.errors()
+                if e["loc"]
+                and e["loc"][0] in RULE_FIELDS.get(choice.code, ())
+                and not (e["type"] == "missing" and e["loc"][0] in JUDGED_WITHOUT.get(choice.code, ()))
+            ]
             if needed:
                 errors.extend(field_errors(needed, prefix=f"matters[{index}].form"))
                 continue
@@ -154,6 +160,14 @@ def parse_rule_fields(choices: list[MatterChoice]) -> dict[MatterCode, Any]:
 RULE_FIELDS: dict[MatterCode, tuple[str, ...]] = {
     MatterCode.LOSS: ("action",),
     MatterCode.REISSUE: ("kind",),
+    MatterCode.CANCEL: ("reason",),
+    MatterCode.PENSION_ACCOUNT: ("account_number",),
+}
+
+# Rule fields that only the applicant can give and that a scenario (domain.md §8a)
+# therefore leaves empty: before the forms, their absence leaves out only the check that
+# reads them (the new account's owner; a death reported online), the rest is judged.
+JUDGED_WITHOUT: dict[MatterCode, tuple[str, ...]] = {
     MatterCode.CANCEL: ("reason",),
     MatterCode.PENSION_ACCOUNT: ("account_number",),
 }

@@ -72,7 +72,7 @@ def test_a_prejudgment_answers_every_failing_matter_without_creating_anything(ap
     token = api.token("李强")
     response = api.post(
         "/prejudge",
-        {"matters": [{"code": "activate"}, {"code": "apply", "form": {"bank": "中国银行", "branch": "屯溪支行"}}]},
+        {"matters": [{"code": "activate"}, {"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "屯溪支行"}}]},
         token,
     )
     assert response.status_code == 200

@@ -39,8 +39,8 @@ def test_prejudgment_at_submission_rejects_the_case_when_the_card_changed_after_
 
 
 def test_an_open_application_in_another_case_fails_prejudgment_at_submission(api):
-    resident, token, first = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行", "branch": "休宁支行"}}])
-    _, _, second = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行", "branch": "休宁支行"}}])
+    resident, token, first = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "休宁支行"}}])
+    _, _, second = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "休宁支行"}}])
     assert api.post(f"/cases/{first}/submit", None, token).status_code == 202
     api.wait_for(first, token, awaiting_review)
     case = submit_and_wait(api, token, second)
@@ -125,7 +125,7 @@ def test_a_reissue_whose_loss_report_failed_does_not_go_to_the_department(api, m
         "王芳",
         [
             {"code": "loss", "form": {"action": "report"}},
-            {"code": "reissue", "form": {"kind": "lost", "bank": "中国银行", "branch": "屯溪支行"}},
+            {"code": "reissue", "form": {"kind": "lost", "bank": "中国银行黄山分行", "branch": "屯溪支行"}},
         ],
     )
     case = submit_and_wait(api, token, case_id)
