@@ -208,7 +208,7 @@ def _check_pension_account(card: Card | None, form: PensionAccountForm, records:
     if account is not None and (card is None or card.account_number != account):
         reasons.append(ACCOUNT_NOT_OWN_CARD)
     pension = records.pension
-    if pension is not None and pension.recipient and form.account_number in (pension.payout_account, pension.pending_account):
+    if account is not None and pension is not None and pension.recipient and account in (pension.payout_account, pension.pending_account):
         reasons.append(SAME_ACCOUNT)
     return reasons
 
