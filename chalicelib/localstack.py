@@ -260,7 +260,7 @@ def start(residents_file: str | None = None) -> LocalStack:
     from moto import mock_aws
 
     from chalicelib import wiring
-    from chalicelib.adapters.simulators import seed_simulators
+    from chalicelib.adapters.simulators import seed_shared_documents, seed_simulators
     from chalicelib.residents import load_residents
 
     with _lock:
@@ -290,6 +290,7 @@ def start(residents_file: str | None = None) -> LocalStack:
         path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
         residents = load_residents(path)
         loaded = seed_simulators(services.dynamodb.Table(settings.simulator_table), services.person_key, residents)
+        seed_shared_documents(services.client("s3"), settings.materials_bucket, services.person_key, residents)
         return LocalStack(mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server)
 
 
