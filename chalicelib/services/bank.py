@@ -12,7 +12,7 @@ from chalicelib.domain import messages
 from chalicelib.domain.banks import Bank
 from chalicelib.domain.cards import Card
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, MatterStatus, finished_case_status
-from chalicelib.domain.catalogue import matter_name
+from chalicelib.domain.catalogue import MatterCode, matter_name
 from chalicelib.domain.resident_id import mask_resident_id
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.errors import ConflictProblem, NotFoundProblem, ValidationProblem
@@ -136,18 +136,22 @@ def _fail_card_matter(services: Services, case_id: str, card: Card, bank_reason:
     record = services.store.get(case_id)
     if record is None:
         return
-    code = next((c for c, m in record.matters.items() if (m.get("result") or {}).get("card_id") == card.card_id), None)
+    # a case holds at most one of apply/reissue (domain.md §3 combinations): the matter that asked for the card
+    code = next((c for c in (MatterCode.APPLY.value, MatterCode.REISSUE.value) if c in record.matters), None)
     if code is None:
         return
     reason = f"{card.bank}{card.branch}未能制卡：{bank_reason}"
     changed = {"value": False}
 
     def change(matter: dict) -> dict | None:
-        # the approval made the matter `succeeded`; the bank's answer is its real outcome
-        if matter["status"] == MatterStatus.FAILED or (matter.get("result") or {}).get("card_id") != card.card_id:
+        # the approval made the matter `succeeded` (or is about to): the bank's answer is its real outcome
+        made_for = (matter.get("result") or {}).get("card_id")
+        changed["value"] = not (
+            matter["status"] == MatterStatus.FAILED or (matter["status"] in FINAL_MATTER_STATUSES and made_for != card.card_id)
+        )
+        if not changed["value"]:
             return None
-        changed["value"] = True
-        result = {**(matter.get("result") or {}), "card_status": card.status.value, "card_status_text": "未能制卡"}
+        result = {**(matter.get("result") or {}), "card_id": card.card_id, "card_status": card.status.value, "card_status_text": "未能制卡"}
         return {
             "status": MatterStatus.FAILED.value,
             "reason": reason,

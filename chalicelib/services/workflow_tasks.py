@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, now_iso
 from chalicelib.domain import messages
 from chalicelib.domain.banks import find_bank, review_district
-from chalicelib.domain.cards import CARD_STATUS_NAMES, Card
+from chalicelib.domain.cards import CARD_STATUS_NAMES, Card, CardStatus
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode, execution_order, matter_name, parse_form
 from chalicelib.domain.payout import effective_at, effective_month, month_text
@@ -358,7 +358,7 @@ def _approve_card(services: Services, record: CaseRecord, code: str) -> tuple[di
         replaces,
         bank_code=bank.code if bank else "",
     )
-    if bank is not None:
+    if bank is not None and card.status == CardStatus.AWAITING_COLLECTION:  # a replay may find it already made, or not made
         order_card_production(services, record, code, card, bank)
     result = {**_card_result(card), "branch": card.branch, "replaces": replaces}
     return result, messages.card_approved(code, card.bank, card.branch)

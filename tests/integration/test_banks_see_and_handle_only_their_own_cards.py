@@ -151,3 +151,21 @@ def test_card_ids_are_random_yet_a_replayed_approval_finds_the_same_card(api):
     assert first.card_id != "HS" + hashlib.sha256(b"case-x#apply").hexdigest()[:10].upper()
     assert first.card_id.startswith("HS") and len(first.card_id) == 18
     assert first.bank_code == "boc"
+
+
+def test_a_card_failed_while_its_approval_is_still_being_recorded_stays_failed_and_is_not_listed_again(api):
+    resident, token, case = submitted_review(api, "杨磊", {"code": "apply", "form": BANK_A})
+    case_id = case["case_id"]
+    # the approval's first attempt made the card, then the bank answered before the matter was recorded
+    card = services().card_system.issue_new_card(
+        resident["id_number"], BANK_A["bank"], BANK_A["branch"], f"{case_id}#apply", case_id, None, bank_code="boc"
+    )
+    bank_a = staff(api, ["bank"], bank="boc")
+    assert act(api, bank_a, "failed", card.card_id).status_code == 200
+    assert api.get(f"/cases/{case_id}", token).json_body["matters"][0]["status"] == "failed"
+    decided = api.post(f"/reviews/{case_id}.apply/decision", {"decision": "approve"}, reviewer(api, resident["district"]))
+    assert decided.status_code == 200, decided.body
+    case = api.wait_for(case_id, token, finished)
+    assert case["status"] == "failed" and case["matters"][0]["reason_code"] == "CARD_NOT_MADE"
+    assert card.card_id not in [c["card_id"] for c in act(api, bank_a, "list", card.card_id).json_body["cards"]]
+    assert not any("已审核通过" in t for t in sms(api, resident["phone"]))
