@@ -19,10 +19,12 @@ from chalice import Chalice, Response
 
 from chalicelib import openapi
 from chalicelib.auth import Principal, issue_dev_token, require_citizen, require_staff
+from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
 from chalicelib.errors import NotFoundProblem, ValidationProblem
 from chalicelib.http import handles_problems, idempotently, json_response, principal_of
 from chalicelib.models import (
     CalendarLoadRequest,
+    CardNotMadeRequest,
     CounterCaseRequest,
     CreateCaseRequest,
     DecisionRequest,
@@ -230,6 +232,22 @@ def create_counter_case() -> Response:
     )
 
 
+@app.route("/counter/cases", methods=["GET"])
+@handles_problems
+def list_counter_cases() -> Response:
+    principal = require_staff(principal_of(_request()), "clerk")
+    raw_id = (_request().query_params or {}).get("id_number")
+    id_number = None
+    if raw_id is not None:
+        if not is_valid_resident_id(raw_id):
+            raise ValidationProblem(
+                "身份证号码无效", [{"field": "id_number", "code": "invalid", "message": "不是有效的18位居民身份证号码"}]
+            )
+        id_number = normalize_resident_id(raw_id)
+    limit, cursor = _page_params()
+    return json_response(cases.list_counter_cases(services(), principal, id_number, limit, cursor))
+
+
 @app.route("/cases/{case_id}/submit", methods=["POST"])
 @handles_problems
 def submit_case(case_id: str) -> Response:
@@ -257,9 +275,22 @@ def _pending_only() -> None:
 @handles_problems
 def list_reviews() -> Response:
     principal = require_staff(principal_of(_request()), "reviewer")
-    _pending_only()
+    status = (_request().query_params or {}).get("status", "pending")
+    if status not in ("pending", "decided"):
+        raise ValidationProblem(
+            "只能查询待审核或已审核事项", [{"field": "status", "code": "invalid", "message": "status 只能为 pending 或 decided"}]
+        )
     limit, cursor = _page_params()
+    if status == "decided":
+        return json_response(reviews.list_decided(services(), principal, limit, cursor))
     return json_response(reviews.list_pending(services(), principal, "hr", limit, cursor))
+
+
+@app.route("/reviews/{review_id}", methods=["GET"])
+@handles_problems
+def get_review(review_id: str) -> Response:
+    principal = require_staff(principal_of(_request()), "reviewer")
+    return json_response(reviews.get_review(services(), principal, review_id))
 
 
 @app.route("/reviews/{review_id}/decision", methods=["POST"])
@@ -287,11 +318,32 @@ def decide_pension_request(request_id: str) -> Response:
     return json_response(reviews.decide_pension(services(), principal, request_id, request))
 
 
+@app.route("/bank/cards", methods=["GET"])
+@handles_problems
+def bank_cards() -> Response:
+    principal = require_staff(principal_of(_request()), "bank")
+    status = (_request().query_params or {}).get("status", "awaiting_production")
+    if status != "awaiting_production":
+        raise ValidationProblem(
+            "只能查询待制卡的社会保障卡", [{"field": "status", "code": "invalid", "message": "status 只能为 awaiting_production"}]
+        )
+    limit, cursor = _page_params()
+    return json_response(bank.list_cards(services(), principal, limit, cursor))
+
+
 @app.route("/bank/cards/{card_id}/issued", methods=["POST"])
 @handles_problems
 def bank_card_issued(card_id: str) -> Response:
-    require_staff(principal_of(_request()), "bank")
-    return json_response(bank.card_issued(services(), card_id))
+    principal = require_staff(principal_of(_request()), "bank")
+    return json_response(bank.card_issued(services(), principal, card_id))
+
+
+@app.route("/bank/cards/{card_id}/failed", methods=["POST"])
+@handles_problems
+def bank_card_failed(card_id: str) -> Response:
+    principal = require_staff(principal_of(_request()), "bank")
+    request = parse_model(CardNotMadeRequest, parse_json_body(_request().raw_body))
+    return json_response(bank.card_not_made(services(), principal, card_id, request))
 
 
 # --- operations: the working-day calendar (operators) ---------------------------------
@@ -330,7 +382,7 @@ if get_settings().is_local:
     def dev_token() -> Response:
         claims = parse_model(DevTokenRequest, parse_json_body(_request().raw_body))
         principal = parse_model(_Claims, claims.model_dump(exclude_none=True))
-        token = issue_dev_token(get_settings(), principal.model_dump(exclude_none=True))
+        token = issue_dev_token(get_settings(), principal.model_dump(exclude_none=True, by_alias=True))
         return json_response(DevToken(token=token), 201)
 
     @app.route("/dev/outbox", methods=["GET"])

@@ -11,9 +11,10 @@ import time
 from typing import Any
 
 import jwt
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.banks import bank_by_code
 from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id, resident_id_error
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.settings import Settings
@@ -22,12 +23,17 @@ ROLES = ("citizen", "clerk", "reviewer", "pension_system", "bank", "operator", "
 
 
 class Principal(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     roles: list[str] = Field(min_length=1)
     sub: str = Field(min_length=1, max_length=64, description="公民为身份证号码；工作人员为工号")
     name: str = Field(default="", max_length=40)
     phone_number: str | None = Field(default=None, pattern=r"^1[0-9]{10}$")
     district: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
     service_point: str | None = Field(default=None, max_length=64)
+    bank: str | None = Field(default=None, pattern=r"^[a-z0-9_-]{2,20}$", description="合作银行代码（银行令牌）")
+    # A staff member is also a person: a reviewer never decides a case of their own.
+    staff_id_number: str | None = Field(default=None, alias="id_number", max_length=18, description="工作人员本人的身份证号码")
 
     @field_validator("roles")
     @classmethod
@@ -53,6 +59,14 @@ class Principal(BaseModel):
     def id_number(self) -> str:
         """The citizen's resident ID (the `sub` of a citizen token)."""
         return normalize_resident_id(self.sub)
+
+    @property
+    def person_id_number(self) -> str | None:
+        """Whose person the caller is: the `id_number` claim, or a `sub` that is a resident ID."""
+        for candidate in (self.staff_id_number, self.sub):
+            if candidate and is_valid_resident_id(candidate):
+                return normalize_resident_id(candidate)
+        return None
 
 
 def _claims_from_authorizer(context: dict[str, Any]) -> dict[str, Any] | None:
@@ -94,8 +108,9 @@ def authenticate(settings: Settings, headers: dict[str, str], context: dict[str,
         claims = _claims_from_authorizer(context)
         if claims is None:
             raise Unauthorized("请先登录")
+    known = set(Principal.model_fields) | {f.alias for f in Principal.model_fields.values() if f.alias}
     try:
-        return Principal.model_validate({k: v for k, v in claims.items() if k in Principal.model_fields})
+        return Principal.model_validate({k: v for k, v in claims.items() if k in known})
     except ValidationError:
         raise Unauthorized("登录令牌中的身份信息不完整") from None
 
@@ -114,4 +129,6 @@ def require_staff(principal: Principal, role: str) -> Principal:
         raise Forbidden("审核人员的令牌缺少所属区县（district）")
     if role == "clerk" and not principal.service_point:
         raise Forbidden("窗口人员的令牌缺少所属服务网点（service_point）")
+    if role == "bank" and bank_by_code(principal.bank) is None:
+        raise Forbidden("银行令牌缺少所属合作银行（bank），或不是本市的合作银行")
     return principal

@@ -261,7 +261,7 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
     from moto import mock_aws
 
     from chalicelib import wiring
-    from chalicelib.adapters.simulators import seed_identities, seed_simulators
+    from chalicelib.adapters.simulators import seed_identities, seed_shared_documents, seed_simulators
     from chalicelib.residents import load_identities, load_residents
 
     with _lock:
@@ -293,6 +293,7 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
         loaded = seed_simulators(services.dynamodb.Table(settings.simulator_table), services.person_key, residents)
         path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
         seed_identities(services.dynamodb.Table(settings.simulator_table), services.person_key, load_identities(path, residents))
+        seed_shared_documents(services.client("s3"), settings.materials_bucket, services.person_key, residents)
         return LocalStack(mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server)
 
 

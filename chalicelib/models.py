@@ -271,6 +271,8 @@ class CaseSummary(BaseModel):
     matters: list[MatterCode]
     created_at: str
     submitted_at: str | None = None
+    applicant_name: str | None = Field(default=None, description="申请人姓名（窗口列表）")
+    applicant_id_number: str | None = Field(default=None, description="脱敏的身份证号码（窗口列表）")
 
 
 class CaseList(BaseModel):
@@ -306,6 +308,8 @@ class DevTokenRequest(BaseModel):
     roles: list[str] = ["citizen"]
     district: str | None = None
     service_point: str | None = None
+    bank: str | None = None
+    id_number: str | None = None
 
 
 class DevToken(BaseModel):
@@ -363,6 +367,13 @@ class ReviewView(BaseModel):
     decided_at: str | None = None
     result: dict[str, Any] | None = Field(default=None, description="办理结果（如养老金发放账号的生效月份）")
     materials: list[MaterialView] = []
+
+
+class ReviewDetail(ReviewView):
+    applicant: dict[str, Any] = Field(description="申请人：姓名、脱敏的身份证号码和电话、联系地址、所在区县")
+    agent: dict[str, Any] | None = Field(default=None, description="代办人（姓名、脱敏的身份证号码）")
+    matter_time_limit: str = Field(description="办理时限")
+    service_point: str | None = Field(default=None, description="受理的服务网点（窗口办理时）")
 
 
 class ReviewList(BaseModel):
@@ -428,6 +439,29 @@ class DevClockView(BaseModel):
     time: str = Field(description="业务时钟的当前时间")
     real_time: str = Field(description="真实时间")
     set: bool = Field(description="是否已设定（false：业务时钟即真实时间）")
+
+
+class CardNotMadeRequest(_In):
+    reason: str = Field(min_length=2, max_length=200, description="未能制卡的原因（将告知申请人）")
+
+
+class BankCardView(BaseModel):
+    card_id: str
+    matter: MatterCode = Field(description="apply 申领 / reissue 补换")
+    matter_name: str
+    bank: str = Field(description="合作银行代码")
+    bank_name: str
+    branch: str = Field(description="制卡网点")
+    branch_district: str = Field(description="网点所在区县代码")
+    applicant_name: str = Field(description="脱敏的姓名，如 王*")
+    applicant_id_number: str = Field(description="脱敏的身份证号码（前6后4）")
+    status: str = Field(description="awaiting_production 待制卡")
+    ordered_at: str = Field(description="审核通过、交银行制卡的时间")
+
+
+class BankCardList(BaseModel):
+    cards: list[BankCardView]
+    next_cursor: str | None = Field(default=None, description="下一页游标；为空表示没有更多")
 
 
 class JobRunRequest(_In):

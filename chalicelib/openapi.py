@@ -30,7 +30,10 @@ _SCHEMAS: list[type[BaseModel]] = [
     models.PensionDecisionRequest,
     models.ReviewView,
     models.ReviewList,
+    models.ReviewDetail,
     models.CardIssued,
+    models.CardNotMadeRequest,
+    models.BankCardList,
     models.JobRunRequest,
     models.CalendarLoadRequest,
     models.CalendarYearView,
@@ -188,11 +191,31 @@ def document(include_dev: bool = False) -> dict[str, Any]:
             }
         },
         "/counter/cases": {
+            "get": _op(
+                "本服务网点受理的案件（新的在前，分页）；id_number 查某人的案件",
+                "CaseList",
+                problems=(422,),
+                params=[
+                    {"name": "id_number", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$"}}
+                ]
+                + _PAGE[1:],
+            ),
             "post": _op(
                 "窗口为到场申请人创建案件（可含代办人）", "CaseView", 201, body="CounterCaseRequest", problems=(400, 422), idempotent=True
+            ),
+        },
+        "/reviews": {
+            "get": _op(
+                "本区县待审核事项（先到期的在前）；status=decided 为已审核事项（新的在前）",
+                "ReviewList",
+                problems=(422,),
+                params=[{"name": "status", "in": "query", "required": False, "schema": {"type": "string", "enum": ["pending", "decided"]}}]
+                + _PAGE[1:],
             )
         },
-        "/reviews": {"get": _op("本区县待审核事项，先到期的在前", "ReviewList", problems=(422,), params=_PAGE)},
+        "/reviews/{review_id}": {
+            "get": _op("审核详情：申请人信息、事项表单、办结时限、全部材料的下载链接", "ReviewDetail", problems=(404,), params=[_REVIEW_ID])
+        },
         "/reviews/{review_id}/decision": {
             "post": _op(
                 "审核决定：通过或驳回（一次有效）", "ReviewView", body="DecisionRequest", problems=(404, 409, 410, 422), params=[_REVIEW_ID]
@@ -206,6 +229,24 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                 body="PensionDecisionRequest",
                 problems=(404, 409, 410, 422),
                 params=[_REQUEST_ID],
+            )
+        },
+        "/bank/cards": {
+            "get": _op(
+                "本行待制卡的社会保障卡（申请人信息脱敏，分页）",
+                "BankCardList",
+                problems=(422,),
+                params=[{"name": "status", "in": "query", "required": False, "schema": {"type": "string", "enum": ["awaiting_production"]}}]
+                + _PAGE[1:],
+            )
+        },
+        "/bank/cards/{card_id}/failed": {
+            "post": _op(
+                "银行未能制卡（原因将告知申请人；事项办理失败）",
+                "CardIssued",
+                body="CardNotMadeRequest",
+                problems=(400, 404, 409, 422),
+                params=[{"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             )
         },
         "/bank/cards/{card_id}/issued": {

@@ -36,7 +36,7 @@ LEEWAY_SECONDS = 60
 KEYS_MAX_AGE_SECONDS = 3600
 KEYS_MIN_REFRESH_SECONDS = 60  # an unknown `kid` fetches the keys again, at most this often
 MIN_KEY_BITS = 2048
-CLAIMS = ("sub", "name", "phone_number", "district", "service_point")
+CLAIMS = ("sub", "name", "phone_number", "district", "service_point", "bank", "id_number")
 # DER DigestInfo prefixes of EMSA-PKCS1-v1_5 (RFC 8017 §9.2, note 1).
 ALGORITHMS = {
     "RS256": (hashlib.sha256, bytes.fromhex("3031300d060960864801650304020105000420")),

@@ -5,6 +5,11 @@ Items of a case share `pk = CASE#<id>`:
 - `sk = MATTER#<code>`   one per matter (status, form, result, reason, version)
 - `sk = EVENT#<at>#<n>`  the timeline, append-only
 - `sk = WAIT#<code>`     a department wait: the task token of the execution
+- `sk = CARDORDER#<card>` a card the cooperating bank is to make (制卡), for the bank's list
+
+The index on `gsi2` (named ByDistrictDue after its first use) holds every work list:
+reviewers' pending (`REVIEW#…`) and decided (`DECIDED#…`) reviews, a bank's cards to
+make (`BANKCARDS#<bank>`), a service point's cases (`POINT#<service point>`).
 
 A person's cases are found through the index `ByPerson` (`gsi1pk = PERSON#<hmac>`),
 never by a Scan; the key is an HMAC of the resident ID, never the ID itself.
@@ -22,7 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 PERSON_INDEX = "ByPerson"
@@ -99,6 +104,12 @@ class DynamoCaseStore:
                 "version": 1,
                 "gsi1pk": f"PERSON#{case['person_key']}",
                 "gsi1sk": f"{case['created_at']}#{case_id}",
+                # a counter case is on its service point's list (GET /counter/cases)
+                **(
+                    {"gsi2pk": f"POINT#{case['service_point']}", "gsi2sk": f"{case['created_at']}#{case_id}"}
+                    if case.get("service_point")
+                    else {}
+                ),
             }
         ] + [{**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1} for m in matters]
         items += [{**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1} for m in materials or []]
@@ -339,12 +350,12 @@ class DynamoCaseStore:
             raise
         return _strip(response["Attributes"])
 
-    def list_waits(self, listed_for: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
-        """One page of a reviewer's list, oldest due first (index ByDistrictDue)."""
+    def list_waits(self, listed_for: str, limit: int, cursor: str | None, newest_first: bool = False) -> tuple[list[dict], str | None]:
+        """One page of a work list (index ByDistrictDue): oldest first (a reviewer's list: by due time), or newest first."""
         kwargs: dict[str, Any] = {
             "IndexName": DISTRICT_DUE_INDEX,
             "KeyConditionExpression": Key("gsi2pk").eq(listed_for),
-            "ScanIndexForward": True,
+            "ScanIndexForward": not newest_first,
             "Limit": limit,
         }
         if cursor:
@@ -368,6 +379,57 @@ class DynamoCaseStore:
             if "LastEvaluatedKey" not in page:
                 return items, read
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def put_card_order(self, case_id: str, order: dict, listed_for: str, listed_at: str) -> bool:
+        """A card for a bank to make, on that bank's list; a replay keeps the first. False if it existed."""
+        item = {
+            **order,
+            "pk": f"CASE#{case_id}",
+            "sk": f"CARDORDER#{order['card_id']}",
+            "entity": "card_order",
+            "gsi2pk": listed_for,
+            "gsi2sk": f"{listed_at}#{order['card_id']}",
+        }
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def close_card_order(self, case_id: str, card_id: str, status: str, at: str) -> bool:
+        """The bank is done with the card (made or not): off its list. False if it was done already."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": f"CARDORDER#{card_id}"},
+                UpdateExpression="SET #s = :status, closed_at = :at REMOVE gsi2pk, gsi2sk",
+                ConditionExpression="attribute_exists(pk) AND #s = :open",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":status": status, ":at": at, ":open": "awaiting_production"},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def list_for_person_at_point(
+        self, person_key: str, service_point: str, limit: int = 20, cursor: str | None = None
+    ) -> tuple[list[dict], str | None]:
+        """A person's cases opened at one service point, newest first (index ByPerson, filtered)."""
+        kwargs: dict[str, Any] = {
+            "IndexName": PERSON_INDEX,
+            "KeyConditionExpression": Key("gsi1pk").eq(f"PERSON#{person_key}"),
+            "FilterExpression": Attr("service_point").eq(service_point),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, "gsi1pk", f"PERSON#{person_key}")
+        page = self._table.query(**kwargs)
+        next_key = page.get("LastEvaluatedKey")
+        return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
 
     def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
         """Dated work for a scheduled job (index ByDue); a newer put for the same key replaces it."""

@@ -14,7 +14,7 @@ non-residents of the identities file alike.
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -23,6 +23,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from stdnum import luhn
 
+from chalicelib.domain.banks import find_bank
 from chalicelib.domain.cards import Card, CardStatus, PensionRecord
 from chalicelib.domain.identity import IdentityMatch, same_name
 from chalicelib.ports import ExternalRefusal, ResidentProfile
@@ -74,6 +75,7 @@ def seed_simulators(table: Any, person_key: Callable[[str], str], residents: Ite
                         "card_id": r.card.card_id,
                         "status": r.card.status.value,
                         "bank": r.card.bank,
+                        "bank_code": bank.code if (bank := find_bank(r.card.bank)) else "",
                         "branch": r.card.branch,
                         "account_number": r.card.account_number,
                         "issued_on": r.card.issued_on.isoformat() if r.card.issued_on else None,
@@ -111,6 +113,7 @@ def _card(item: dict) -> Card:
         branch=item.get("branch", ""),
         account_number=item.get("account_number", ""),
         issued_on=item.get("issued_on"),
+        bank_code=item.get("bank_code", ""),
     )
 
 
@@ -198,11 +201,17 @@ class CardSystemSimulator(_SimulatorTable):
             id_number, operation_id, {CardStatus.ISSUED, CardStatus.ACTIVE, CardStatus.LOST}, CardStatus.CANCELLED, refusal
         )
 
-    def issue_new_card(self, id_number: str, bank: str, branch: str, operation_id: str, case_id: str, replaces: str | None) -> Card:
-        """An approved apply/reissue: a new card to be made at the bank (待领卡). Replay-safe."""
-        digest = hashlib.sha256(operation_id.encode()).hexdigest()
-        card_id = "HS" + digest[:10].upper()
-        body = "621700" + str(int(digest[10:30], 16))[:12].rjust(12, "0")
+    def issue_new_card(
+        self, id_number: str, bank: str, branch: str, operation_id: str, case_id: str, replaces: str | None, bank_code: str = ""
+    ) -> Card:
+        """An approved apply/reissue: a new card to be made at the bank (待领卡). Replay-safe.
+
+        The card id is random, so nobody can derive or enumerate card ids from case ids;
+        the operation keeps the id it drew (`OPERATION#<operation id>`), written in the
+        same transaction as the card, so a replay finds the card made the first time.
+        """
+        card_id = "HS" + secrets.token_hex(8).upper()
+        body = "621700" + str(secrets.randbelow(10**12)).rjust(12, "0")
         account = body + luhn.calc_check_digit(body)
         pk = self._pk(id_number)
         item = {
@@ -211,6 +220,7 @@ class CardSystemSimulator(_SimulatorTable):
             "card_id": card_id,
             "status": CardStatus.AWAITING_COLLECTION.value,
             "bank": bank,
+            "bank_code": bank_code,
             "branch": branch,
             "account_number": account,
             "issued_on": None,
@@ -220,10 +230,19 @@ class CardSystemSimulator(_SimulatorTable):
         }
         if replaces:
             item["replaces"] = replaces
+        operation = {"pk": f"OPERATION#{operation_id}", "sk": "NEW_CARD", "card_id": card_id, "owner": pk}
         client = self._table.meta.client
         try:
             client.transact_write_items(
                 TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": operation,
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": "pk"},
+                        }
+                    },
                     {
                         "Put": {
                             "TableName": self._table.name,
@@ -238,7 +257,8 @@ class CardSystemSimulator(_SimulatorTable):
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            existing = self._table.get_item(Key={"pk": pk, "sk": f"CARD#{card_id}"}, ConsistentRead=True).get("Item")
+            first = self._table.get_item(Key={"pk": f"OPERATION#{operation_id}", "sk": "NEW_CARD"}, ConsistentRead=True).get("Item")
+            existing = self.card_owner_item(first["card_id"]) if first else None
             if existing is None:
                 raise
             return _card(existing)  # the same approval, replayed
@@ -292,6 +312,34 @@ class CardSystemSimulator(_SimulatorTable):
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             return self.mark_issued(card_id, on)  # someone else issued it meanwhile: answer as they left it
+        again = self.card_owner_item(card_id)
+        assert again is not None
+        return _card(again), again.get("case_id"), True
+
+    def mark_not_made(self, card_id: str, reason: str) -> tuple[Card, str | None, bool]:
+        """The bank could not make the card (制卡失败): `not_made`; a card it would replace stays as it is.
+
+        Answers (card, the case that applied for it, whether this call changed anything).
+        """
+        item = self.card_owner_item(card_id)
+        if item is None:
+            raise ExternalRefusal("CARD_NOT_FOUND", "未找到该社会保障卡")
+        if item["status"] == CardStatus.NOT_MADE.value:
+            return _card(item), item.get("case_id"), False
+        if item["status"] != CardStatus.AWAITING_COLLECTION.value:
+            raise ExternalRefusal("CARD_NOT_AWAITING_COLLECTION", "该社会保障卡不是待制卡状态")
+        try:
+            self._table.update_item(
+                Key={"pk": item["pk"], "sk": item["sk"]},
+                UpdateExpression="SET #s = :not_made, not_made_reason = :reason, updated_at = :at",
+                ConditionExpression="#s = :awaiting",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":not_made": "not_made", ":awaiting": "awaiting_collection", ":reason": reason, ":at": _now()},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return self.mark_not_made(card_id, reason)  # changed meanwhile: answer as it was left
         again = self.card_owner_item(card_id)
         assert again is not None
         return _card(again), again.get("case_id"), True
@@ -379,14 +427,45 @@ class PensionSystemSimulator(_SimulatorTable):
         return record, True
 
 
+def shared_document_key(person_key: str, source: str) -> str:
+    """Where the simulated data-sharing service keeps a person's document in the materials bucket."""
+    return f"shared/{person_key}/{source}.png"
+
+
+def seed_shared_documents(s3: Any, bucket: str, person_key: Callable[[str], str], residents: Iterable[Resident]) -> int:
+    """A placeholder picture for each document the simulated data-sharing service provides; answers how many."""
+    import io
+
+    from PIL import Image
+
+    count = 0
+    colours = {"id_license": (40, 90, 170), "police_photo": (120, 120, 120)}
+    for r in residents:
+        for source, colour in colours.items():
+            if getattr(r.shared, source):
+                buffer = io.BytesIO()
+                Image.new("RGB", (64, 80), colour).save(buffer, "PNG")
+                s3.put_object(
+                    Bucket=bucket, Key=shared_document_key(person_key(r.id_number), source), Body=buffer.getvalue(), ContentType="image/png"
+                )
+                count += 1
+    return count
+
+
 class DataSharingSimulator(_SimulatorTable):
-    """Simulator of the data-sharing service: which documents it can provide, and the identity check."""
+    """Simulator of the data-sharing service: which documents it can provide, the identity check, and where a reviewer reads them."""
 
     def verify_identity(self, id_number: str, name: str) -> IdentityMatch:
         item = self._table.get_item(Key={"pk": self._pk(id_number), "sk": "IDENTITY"}, ConsistentRead=True).get("Item")
         if not item:
             return IdentityMatch.UNKNOWN
         return IdentityMatch.MATCH if same_name(item["name"], name) else IdentityMatch.MISMATCH
+
+    def document_key(self, id_number: str, source: str) -> str | None:
+        """The stored copy of a shared document (`id_license`, `police_photo`), if the service provides it."""
+        if not self.shared_materials(id_number).get(source):
+            return None
+        return shared_document_key(self._person_key(id_number), source)
 
     def shared_materials(self, id_number: str) -> dict[str, bool]:
         item = self._table.get_item(Key={"pk": self._pk(id_number), "sk": "SHARED"}, ConsistentRead=True).get("Item") or {}

@@ -1,4 +1,5 @@
-"""The cooperating banks (合作银行) and their branches (网点) where cards are made.
+"""The cooperating banks (合作银行) and their branches (网点) where cards are made, and
+where a review is routed.
 
 Pure data read from `data/banks.json` (shipped with the package), no AWS. The
 apply/reissue forms name a bank and a branch from this list (domain.md §2); a bank
@@ -9,6 +10,7 @@ bank has a 屯溪支行), so a branch is only ever looked up within its bank.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +27,8 @@ DISTRICTS: dict[str, str] = {
     "341023": "黟县",
     "341024": "祁门县",
 }
+HUANGSHAN_DISTRICTS = DISTRICTS  # the queues of district reviewers
+CITY = "341000"  # 黄山市: the city-level queue
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def load_banks() -> list[Bank]:
     return list(_banks())
 
 
-def bank_by_code(code: str) -> Bank | None:
+def bank_by_code(code: str | None) -> Bank | None:
     return next((b for b in _banks() if b.code == code), None)
 
 
@@ -115,3 +119,17 @@ def banks_in(district: str | None) -> list[Bank]:
     return [
         Bank(code=b.code, name=b.name, branches=here) for b in _banks() if (here := tuple(x for x in b.branches if x.district == district))
     ]
+
+
+def review_district(card_system_district: str | None, id_number: str) -> str:
+    """The reviewers' queue of an applicant (domain.md §7): every review reaches one.
+
+    The applicant's district in the card system; else the district of the ID's region
+    code when it is one of Huangshan's; else the city queue (341000).
+    """
+    if card_system_district in DISTRICTS:
+        return card_system_district
+    region = (id_number or "")[:6]
+    if re.fullmatch(r"[0-9]{6}", region) and region in DISTRICTS:
+        return region
+    return CITY

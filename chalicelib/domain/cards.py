@@ -13,6 +13,7 @@ class CardStatus(StrEnum):
     LOST = "lost"  # 已挂失
     CANCELLED = "cancelled"  # 已注销
     REPLACED = "replaced"  # 已被补换的新卡取代
+    NOT_MADE = "not_made"  # 合作银行未能制卡（申领或补换未成）
 
 
 VALID_CARD_STATUSES = frozenset({CardStatus.AWAITING_COLLECTION, CardStatus.ISSUED, CardStatus.ACTIVE, CardStatus.LOST})
@@ -24,6 +25,7 @@ CARD_STATUS_NAMES: dict[CardStatus, str] = {
     CardStatus.LOST: "已挂失",
     CardStatus.CANCELLED: "已注销",
     CardStatus.REPLACED: "已补换（失效）",
+    CardStatus.NOT_MADE: "未能制卡",
 }
 
 
@@ -35,6 +37,7 @@ class Card:
     branch: str = ""
     account_number: str = ""
     issued_on: str | None = None
+    bank_code: str = ""  # the cooperating bank that makes and hands over the card (data/banks.json)
 
     @property
     def valid(self) -> bool:

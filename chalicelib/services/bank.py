@@ -1,19 +1,98 @@
-"""Cooperating banks: a card was made and handed over (制卡发放)."""
+"""Cooperating banks: the cards they are to make (制卡), and that a card was made and handed over, or could not be made.
+
+A bank sees only its own bank's cards (the `bank` claim of its token against the code
+the card records); any other card answers exactly as an unknown one does.
+"""
 
 from __future__ import annotations
 
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
+from chalicelib.auth import Principal
 from chalicelib.domain import messages
+from chalicelib.domain.banks import Bank
+from chalicelib.domain.cards import Card
+from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, MatterStatus, finished_case_status
+from chalicelib.domain.catalogue import MatterCode, matter_name
+from chalicelib.domain.resident_id import mask_resident_id
 from chalicelib.domain.workdays import SHANGHAI
-from chalicelib.errors import ConflictProblem, NotFoundProblem
-from chalicelib.models import CardIssued
-from chalicelib.observability import logger
+from chalicelib.errors import ConflictProblem, NotFoundProblem, ValidationProblem
+from chalicelib.models import BankCardList, BankCardView, CardIssued, CardNotMadeRequest
+from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
 from chalicelib.services.cases import notify_applicant
 from chalicelib.wiring import Services
 
+AWAITING_PRODUCTION = "awaiting_production"
 
-def card_issued(services: Services, card_id: str) -> CardIssued:
+
+def bank_list_key(bank_code: str) -> str:
+    return f"BANKCARDS#{bank_code}"
+
+
+def mask_name(name: str) -> str:
+    """王芳 → 王*, 欧阳娜娜 → 欧***: the surname is enough for the bank's list."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def order_card_production(services: Services, record: CaseRecord, code: str, card: Card, bank: Bank) -> None:
+    """An approved apply/reissue: the card goes on its bank's list of cards to make. Replay-safe."""
+    branch = bank.branch(card.branch)
+    order = {
+        "card_id": card.card_id,
+        "case_id": record.case_id,
+        "matter": code,
+        "bank_code": bank.code,
+        "bank": bank.name,
+        "branch": card.branch,
+        "branch_district": branch.district if branch else "",
+        "applicant_name": mask_name(record.case.get("applicant_name", "")),
+        "applicant_id_number": mask_resident_id(record.case["id_number"]),
+        "status": AWAITING_PRODUCTION,
+        "ordered_at": services.now_iso(),
+    }
+    services.store.put_card_order(record.case_id, order, bank_list_key(bank.code), order["ordered_at"])
+
+
+def list_cards(services: Services, principal: Principal, limit: int, cursor: str | None) -> BankCardList:
+    """The caller's bank's cards waiting to be made, oldest order first."""
+    try:
+        orders, next_cursor = services.store.list_waits(bank_list_key(principal.bank or ""), limit, cursor)
+    except ValueError:
+        raise ValidationProblem(
+            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
+        ) from None
+    return BankCardList(
+        cards=[
+            BankCardView(
+                card_id=o["card_id"],
+                matter=o["matter"],
+                matter_name=matter_name(o["matter"]),
+                bank=o["bank_code"],
+                bank_name=o["bank"],
+                branch=o["branch"],
+                branch_district=o.get("branch_district", ""),
+                applicant_name=o["applicant_name"],
+                applicant_id_number=o["applicant_id_number"],
+                status=o["status"],
+                ordered_at=o["ordered_at"],
+            )
+            for o in orders
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+def _own_card(services: Services, principal: Principal, card_id: str) -> dict:
+    """The card item, if it is a card of the caller's bank; otherwise 404 as for an unknown card."""
+    item = services.card_system.card_owner_item(card_id) if len(card_id) <= 40 else None
+    if item is None or not principal.bank or item.get("bank_code") != principal.bank:
+        raise NotFoundProblem("未找到该社会保障卡")
+    return item
+
+
+def card_issued(services: Services, principal: Principal, card_id: str) -> CardIssued:
     """The card becomes `issued` (a card it replaces, `replaced`); the applicant is told. Idempotent."""
+    _own_card(services, principal, card_id)
     today = services.now().astimezone(SHANGHAI).date().isoformat()
     try:
         card, case_id, changed = services.card_system.mark_issued(card_id, today)
@@ -21,6 +100,8 @@ def card_issued(services: Services, card_id: str) -> CardIssued:
         if refusal.code == "CARD_NOT_FOUND":
             raise NotFoundProblem("未找到该社会保障卡") from None
         raise ConflictProblem(refusal.message) from None
+    if case_id:
+        services.store.close_card_order(case_id, card_id, "issued", services.now_iso())
     if changed and case_id:
         record = services.store.get(case_id)
         if record is not None:
@@ -28,3 +109,77 @@ def card_issued(services: Services, card_id: str) -> CardIssued:
             notify_applicant(services, record, messages.card_ready(card.bank, card.branch))
     logger.info("card issued by bank", extra={"card_id": card_id, "changed": changed})
     return CardIssued(card_id=card.card_id, status=card.status.value, bank=card.bank, branch=card.branch, issued_on=card.issued_on)
+
+
+def card_not_made(services: Services, principal: Principal, card_id: str, request: CardNotMadeRequest) -> CardIssued:
+    """The bank could not make the card: the card is `not_made`, the matter fails, the applicant is told. Idempotent.
+
+    Each step is safe to run again, so a retry after a failure half-way finishes the work
+    (the applicant is told once: when the matter changes).
+    """
+    _own_card(services, principal, card_id)
+    try:
+        card, case_id, changed = services.card_system.mark_not_made(card_id, request.reason)
+    except ExternalRefusal as refusal:
+        if refusal.code == "CARD_NOT_FOUND":
+            raise NotFoundProblem("未找到该社会保障卡") from None
+        raise ConflictProblem(refusal.message) from None
+    if case_id:
+        services.store.close_card_order(case_id, card_id, "not_made", services.now_iso())
+        _fail_card_matter(services, case_id, card, request.reason)
+    logger.info("card not made by bank", extra={"card_id": card_id, "changed": changed})
+    metrics.add_metric(name="CardsNotMade", unit=MetricUnit.Count, value=1)
+    return CardIssued(card_id=card.card_id, status=card.status.value, bank=card.bank, branch=card.branch, issued_on=card.issued_on)
+
+
+def _fail_card_matter(services: Services, case_id: str, card: Card, bank_reason: str) -> None:
+    record = services.store.get(case_id)
+    if record is None:
+        return
+    # a case holds at most one of apply/reissue (domain.md §3 combinations): the matter that asked for the card
+    code = next((c for c in (MatterCode.APPLY.value, MatterCode.REISSUE.value) if c in record.matters), None)
+    if code is None:
+        return
+    reason = f"{card.bank}{card.branch}未能制卡：{bank_reason}"
+    changed = {"value": False}
+
+    def change(matter: dict) -> dict | None:
+        # the approval made the matter `succeeded` (or is about to): the bank's answer is its real outcome
+        made_for = (matter.get("result") or {}).get("card_id")
+        changed["value"] = not (
+            matter["status"] == MatterStatus.FAILED or (matter["status"] in FINAL_MATTER_STATUSES and made_for != card.card_id)
+        )
+        if not changed["value"]:
+            return None
+        result = {**(matter.get("result") or {}), "card_id": card.card_id, "card_status": card.status.value, "card_status_text": "未能制卡"}
+        return {
+            "status": MatterStatus.FAILED.value,
+            "reason": reason,
+            "reason_code": "CARD_NOT_MADE",
+            "result": result,
+            "updated_at": services.now_iso(),
+        }
+
+    services.store.mutate_matter(case_id, code, change)
+    _refinish_case(services, case_id)
+    if changed["value"]:
+        services.store.add_event(case_id, "card_not_made", f"{matter_name(code)}：{reason}", matter=code)
+        notify_applicant(services, record, messages.matter_not_done(code, reason), matter=code)
+
+
+def _refinish_case(services: Services, case_id: str) -> None:
+    """A finished case takes the status its matters now give (a case still running is finished by its workflow)."""
+    record = services.store.get(case_id)
+    if record is None or any(m["status"] not in FINAL_MATTER_STATUSES for m in record.matters.values()):
+        return
+    status = finished_case_status(m["status"] for m in record.matters.values())
+
+    def change(case: dict) -> dict | None:
+        if case["status"] not in FINAL_CASE_STATUSES or case["status"] == status.value:
+            return None
+        return {"status": status.value, "updated_at": services.now_iso()}
+
+    try:
+        services.store.mutate_case(case_id, change)
+    except ConcurrentUpdate:
+        logger.warning("case status not updated after the card was not made", extra={"case_id": case_id})

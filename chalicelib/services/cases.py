@@ -419,6 +419,36 @@ def list_cases(services: Services, principal: Principal, limit: int, cursor: str
     )
 
 
+def list_counter_cases(services: Services, principal: Principal, id_number: str | None, limit: int, cursor: str | None) -> CaseList:
+    """The clerk's service point's cases, newest first; with an ID number, that person's cases there."""
+    point = principal.service_point or ""
+    try:
+        if id_number is None:
+            cases, next_cursor = services.store.list_waits(f"POINT#{point}", limit, cursor, newest_first=True)
+        else:
+            cases, next_cursor = services.store.list_for_person_at_point(services.person_key(id_number), point, limit, cursor)
+    except ValueError:
+        raise ValidationProblem(
+            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
+        ) from None
+    return CaseList(
+        cases=[
+            CaseSummary(
+                case_id=c["case_id"],
+                status=c["status"],
+                matters=c["matter_codes"],
+                created_at=c["created_at"],
+                submitted_at=c.get("submitted_at"),
+                applicant_name=c.get("applicant_name"),
+                applicant_id_number=mask_resident_id(c["id_number"]),
+            )
+            for c in cases
+            if c.get("service_point") == point  # only ever the clerk's own point
+        ],
+        next_cursor=next_cursor,
+    )
+
+
 def material_views(record: CaseRecord, services: Services | None) -> list[dict[str, Any]]:
     """The case's materials and where each came from; uploaded ones with a short-lived link."""
     order = list(Material).index
@@ -435,6 +465,11 @@ def material_views(record: CaseRecord, services: Services | None) -> list[dict[s
         }
         if services is not None and m["status"] == "uploaded" and m.get("key"):
             view["download_url"] = services.materials.download_link(m["key"], services.settings.download_url_seconds)
+        elif services is not None and m["status"] == "provided" and m.get("shared_as"):
+            # taken from data sharing: the reviewer reads the shared document itself
+            key = services.data_sharing.document_key(record.case["id_number"], m["shared_as"])
+            if key:
+                view["download_url"] = services.materials.download_link(key, services.settings.download_url_seconds)
         views.append(view)
     return views
 

@@ -18,10 +18,10 @@ from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode
 from chalicelib.domain.payout import accepted_change_month, month_text
-from chalicelib.domain.resident_id import mask_resident_id
+from chalicelib.domain.resident_id import mask_phone, mask_resident_id
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, ValidationProblem
-from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewList, ReviewView
+from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewDetail, ReviewList, ReviewView
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.services.cases import material_views
 from chalicelib.services.workflow_tasks import review_list_key
@@ -80,7 +80,8 @@ def list_pending(services: Services, principal: Principal, department: str, limi
         raise ValidationProblem(
             "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
         ) from None
-    return ReviewList(reviews=[_view(services, w) for w in waits], next_cursor=next_cursor)
+    reviews = [_view(services, w) for w in waits if department != Department.HR or not _is_own_case(services, principal, w["case_id"])]
+    return ReviewList(reviews=reviews, next_cursor=next_cursor)
 
 
 def _own_wait(services: Services, principal: Principal, review_id: str, department: str) -> dict:
@@ -90,7 +91,58 @@ def _own_wait(services: Services, principal: Principal, review_id: str, departme
         raise NotFoundProblem("未找到该审核")
     if department == Department.HR and wait.get("district") != principal.district:
         raise NotFoundProblem("未找到该审核")
+    if department == Department.HR and _is_own_case(services, principal, case_id):
+        raise NotFoundProblem("未找到该审核")
     return wait
+
+
+def _is_own_case(services: Services, principal: Principal, case_id: str) -> bool:
+    """A reviewer never sees or decides a case of their own (domain.md §7)."""
+    person = principal.person_id_number
+    return person is not None and services.store.get_case_item(case_id)["id_number"] == person
+
+
+def decided_list_key(department: str, district: str) -> str:
+    """Decided reviews, newest first: the reviewer's record of what was decided in the district."""
+    return f"DECIDED#{department}#{district}"
+
+
+def list_decided(services: Services, principal: Principal, limit: int, cursor: str | None) -> ReviewList:
+    """The decided reviews of the reviewer's district, newest decision first (index query)."""
+    try:
+        waits, next_cursor = services.store.list_waits(
+            decided_list_key(Department.HR, principal.district or ""), limit, cursor, newest_first=True
+        )
+    except ValueError:
+        raise ValidationProblem(
+            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
+        ) from None
+    return ReviewList(
+        reviews=[_view(services, w) for w in waits if not _is_own_case(services, principal, w["case_id"])], next_cursor=next_cursor
+    )
+
+
+def get_review(services: Services, principal: Principal, review_id: str) -> ReviewDetail:
+    """One review with what the reviewer needs: the applicant, the matter and its form, every material's link."""
+    wait = _own_wait(services, principal, review_id, Department.HR)
+    view = _view(services, services.store.get_wait(wait["case_id"], wait["matter"]) or wait)
+    record = services.store.get(wait["case_id"])
+    assert record is not None
+    case = record.case
+    agent = case.get("agent")
+    return ReviewDetail(
+        **view.model_dump(),
+        applicant={
+            "name": case.get("applicant_name", ""),
+            "id_number": mask_resident_id(case["id_number"]),
+            "phone": mask_phone(case["contact"]["phone"]),
+            "address": case["contact"]["address"],
+            "district": case.get("district", ""),
+        },
+        agent={"name": agent.get("name", ""), "id_number": mask_resident_id(agent["id_number"])} if agent else None,
+        matter_time_limit=CATALOGUE[MatterCode(wait["matter"])].time_limit_text,
+        service_point=case.get("service_point"),
+    )
 
 
 def decide(
@@ -118,7 +170,9 @@ def decide(
                 "resume": "pending",
                 **(extra or {}),
             },
-            unlist=True,
+            unlist=department != Department.HR,
+            # HR: from the pending list onto the district's decided list (by decision time)
+            listed_for=decided_list_key(department, wait.get("district", "")) if department == Department.HR else None,
             due_key=RESUME,
             due_at=decided_at,
         )

@@ -11,7 +11,8 @@ from typing import Any
 
 from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.domain import messages
-from chalicelib.domain.cards import CARD_STATUS_NAMES, Card
+from chalicelib.domain.banks import find_bank, review_district
+from chalicelib.domain.cards import CARD_STATUS_NAMES, Card, CardStatus
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode, execution_order, matter_name, parse_form
 from chalicelib.domain.payout import effective_at, effective_month, month_text
@@ -20,6 +21,7 @@ from chalicelib.domain.resident_id import mask_account, mask_phone
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
+from chalicelib.services.bank import order_card_production
 from chalicelib.services.cases import notify_applicant, person_records
 from chalicelib.wiring import Services
 
@@ -327,7 +329,7 @@ def request_decision(services: Services, case_id: str, code: str, task_token: st
     record = _load(services, case_id)
     matter = record.matters[code]
     department = CATALOGUE[MatterCode(code)].handled_by.value
-    district = record.case.get("district", "")
+    district = review_district(record.case.get("district"), record.case["id_number"])  # every review reaches a queue
     wait = {
         "review_id": review_id(case_id, code),
         "case_id": case_id,
@@ -405,9 +407,18 @@ def _approve_card(services: Services, record: CaseRecord, code: str) -> tuple[di
             services.store.mutate_matter(record.case_id, code, lambda m: None if m.get("replaces") is not None else {"replaces": replaces})
             replaces = services.store.get_matter(record.case_id, code)["replaces"]
         replaces = replaces or None
+    bank = find_bank(form["bank"])  # the card records the bank's code: only that bank sees it
     card = services.card_system.issue_new_card(
-        id_number, form["bank"], form["branch"], f"{record.case_id}#{code}", record.case_id, replaces
+        id_number,
+        bank.name if bank else form["bank"],
+        form["branch"],
+        f"{record.case_id}#{code}",
+        record.case_id,
+        replaces,
+        bank_code=bank.code if bank else "",
     )
+    if bank is not None and card.status == CardStatus.AWAITING_COLLECTION:  # a replay may find it already made, or not made
+        order_card_production(services, record, code, card, bank)
     result = {**_card_result(card), "branch": card.branch, "replaces": replaces}
     return result, messages.card_approved(code, card.bank, card.branch)
 

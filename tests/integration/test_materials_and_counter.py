@@ -132,7 +132,14 @@ def test_an_agent_case_at_the_counter_runs_end_to_end_and_the_applicant_sees_it_
     api.wait_for(case_id, citizen, awaiting_review)
     review = api.get("/reviews?status=pending", reviewer(api, resident["district"])).json_body["reviews"][0]
     assert review["channel"] == "offline"
-    assert [m["kind"] for m in review["materials"] if m.get("download_url")] == ["agent_id_card_front", "agent_id_card_back"]
+    # every material has its link: the uploaded ones and those taken from data sharing
+    assert [m["kind"] for m in review["materials"] if m.get("download_url")] == [
+        "id_card_front",
+        "id_card_back",
+        "photo",
+        "agent_id_card_front",
+        "agent_id_card_back",
+    ]
     api.post(f"/reviews/{review['review_id']}/decision", {"decision": "approve"}, reviewer(api, resident["district"]))
     assert api.wait_for(case_id, desk, finished)["status"] == "completed"
 

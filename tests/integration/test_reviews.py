@@ -18,7 +18,7 @@ def reviewer(api, district, sub="hr-reviewer-1"):
 
 
 def bank_clerk(api):
-    return api.token({"id_number": "bank-clerk-1", "name": "银行柜员", "phone": "13900000001"}, roles=["bank"])
+    return api.token({"id_number": "bank-clerk-1", "name": "银行柜员", "phone": "13900000001"}, roles=["bank"], bank="boc")
 
 
 def submitted_review(api, name="杨磊", matter=None):
