@@ -103,7 +103,8 @@ def bank_by_name(name: str) -> Bank | None:
 
 def find_bank(code_or_name: str) -> Bank | None:
     """The bank a form names: by its Chinese name (as the forms always did) or by its code."""
-    return bank_by_name(code_or_name) or bank_by_code(code_or_name)
+    wanted = (code_or_name or "").strip()
+    return bank_by_name(wanted) or bank_by_code(wanted)
 
 
 def branch_of(bank_code_or_name: str, branch_name: str) -> Branch | None:

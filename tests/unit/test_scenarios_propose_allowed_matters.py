@@ -122,7 +122,7 @@ def test_before_the_forms_an_open_payout_account_is_judged_on_everything_but_its
     not_pensioner = prejudge(_as_proposed("pension_account"), PersonRecords(card=ACTIVE.with_status(CardStatus.LOST)))
     assert [r.code for _, r in not_pensioner.failures] == ["NOT_PENSIONER", "CARD_NOT_ACTIVE"]
     # once given, the account is checked
-    other = {M.PENSION_ACCOUNT: parse_form(M.PENSION_ACCOUNT, {"account_number": "6222005590000009992"})}
+    other = {M.PENSION_ACCOUNT: parse_form(M.PENSION_ACCOUNT, {"account_number": "6222005590000001239"})}
     assert [r.code for _, r in prejudge(other, records).failures] == ["ACCOUNT_NOT_OWN_CARD"]
 
 
