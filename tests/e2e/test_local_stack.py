@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_local_stack(port: int, residents_file: Path | None = None) -> subprocess.Popen:
+def start_local_stack(port: int, residents_file: Path | None = None, log: Any = subprocess.PIPE) -> subprocess.Popen:
+    """`make run`'s command on a port. A long run must pass a file as `log`: nobody drains the pipe, and a full pipe stalls the server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSCARD_")}
     if residents_file:
         env["RESIDENTS_FILE"] = str(residents_file)
@@ -36,7 +38,7 @@ def start_local_stack(port: int, residents_file: Path | None = None) -> subproce
         [str(CHALICE), "local", "--no-autoreload", "--stage", "local", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
