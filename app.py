@@ -19,7 +19,7 @@ from chalice import Chalice, Response
 
 from chalicelib import openapi
 from chalicelib.auth import Principal, issue_dev_token, require_citizen, require_staff
-from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id
+from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
 from chalicelib.errors import NotFoundProblem, ValidationProblem
 from chalicelib.http import handles_problems, idempotently, json_response, principal_of
 from chalicelib.models import (
@@ -239,10 +239,8 @@ def list_counter_cases() -> Response:
     raw_id = (_request().query_params or {}).get("id_number")
     id_number = None
     if raw_id is not None:
-        if not is_valid_resident_id(raw_id):
-            raise ValidationProblem(
-                "身份证号码无效", [{"field": "id_number", "code": "invalid", "message": "不是有效的18位居民身份证号码"}]
-            )
+        if (wrong := resident_id_error(raw_id)) is not None:  # the same validator as everywhere: it names the wrong part
+            raise ValidationProblem(wrong.message, [{"field": "id_number", "code": wrong.code, "message": wrong.message}])
         id_number = normalize_resident_id(raw_id)
     limit, cursor = _page_params()
     return json_response(cases.list_counter_cases(services(), principal, id_number, limit, cursor))
@@ -268,7 +266,7 @@ def submit_case(case_id: str) -> Response:
 def _pending_only() -> None:
     status = (_request().query_params or {}).get("status", "pending")
     if status != "pending":
-        raise ValidationProblem("目前只能查询待审核事项", [{"field": "status", "code": "invalid", "message": "status 只能为 pending"}])
+        raise ValidationProblem("目前只能查询待审核事项", [{"field": "status", "code": "invalid", "message": "查询状态只能为待审核"}])
 
 
 @app.route("/reviews", methods=["GET"])
@@ -278,7 +276,7 @@ def list_reviews() -> Response:
     status = (_request().query_params or {}).get("status", "pending")
     if status not in ("pending", "decided"):
         raise ValidationProblem(
-            "只能查询待审核或已审核事项", [{"field": "status", "code": "invalid", "message": "status 只能为 pending 或 decided"}]
+            "只能查询待审核或已审核事项", [{"field": "status", "code": "invalid", "message": "查询状态只能为待审核或已审核"}]
         )
     limit, cursor = _page_params()
     if status == "decided":
@@ -324,9 +322,7 @@ def bank_cards() -> Response:
     principal = require_staff(principal_of(_request()), "bank")
     status = (_request().query_params or {}).get("status", "awaiting_production")
     if status != "awaiting_production":
-        raise ValidationProblem(
-            "只能查询待制卡的社会保障卡", [{"field": "status", "code": "invalid", "message": "status 只能为 awaiting_production"}]
-        )
+        raise ValidationProblem("只能查询待制卡的社会保障卡", [{"field": "status", "code": "invalid", "message": "查询状态只能为待制卡"}])
     limit, cursor = _page_params()
     return json_response(bank.list_cards(services(), principal, limit, cursor))
 

@@ -127,6 +127,9 @@ def require_staff(principal: Principal, role: str) -> Principal:
         raise Forbidden("无权进行此操作")
     if role == "reviewer" and not principal.district:
         raise Forbidden("审核人员的令牌缺少所属区县（district）")
+    if role == "reviewer" and principal.person_id_number is None:
+        # A reviewer never decides their own case (domain.md §7): that needs to know who they are.
+        raise Forbidden("审核人员的令牌缺少本人身份证号码（id_number），无法回避本人案件")
     if role == "clerk" and not principal.service_point:
         raise Forbidden("窗口人员的令牌缺少所属服务网点（service_point）")
     if role == "bank" and bank_by_code(principal.bank) is None:

@@ -263,6 +263,7 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
     from chalicelib import wiring
     from chalicelib.adapters.simulators import seed_identities, seed_shared_documents, seed_simulators
     from chalicelib.residents import load_identities, load_residents
+    from chalicelib.services import bank
 
     with _lock:
         prepare_environment()
@@ -294,6 +295,7 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
         path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
         seed_identities(services.dynamodb.Table(settings.simulator_table), services.person_key, load_identities(path, residents))
         seed_shared_documents(services.client("s3"), settings.materials_bucket, services.person_key, residents)
+        bank.list_cards_waiting_from_before(services, residents)
         return LocalStack(mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server)
 
 

@@ -67,6 +67,7 @@ def _problems(*statuses: int) -> dict[str, Any]:
         409: "状态冲突",
         410: "已超过办理时限",
         422: "校验或预判未通过",
+        503: "暂时无法启动办理流程，草稿保留，可再次提交",
     }
     return {str(s): {"description": text[s], "content": {PROBLEM: {"schema": _ref("ProblemDetails")}}} for s in statuses}
 
@@ -171,7 +172,7 @@ def document(include_dev: bool = False) -> dict[str, Any]:
             },
         },
         "/cases/{case_id}/submit": {
-            "post": _op("提交案件，启动办理流程", "CaseView", 202, problems=(404, 409, 422), params=[_CASE_ID], idempotent=True)
+            "post": _op("提交案件，启动办理流程", "CaseView", 202, problems=(404, 409, 422, 503), params=[_CASE_ID], idempotent=True)
         },
         "/cases/{case_id}/materials": {
             "post": _op(
@@ -201,7 +202,12 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                 + _PAGE[1:],
             ),
             "post": _op(
-                "窗口为到场申请人创建案件（可含代办人）", "CaseView", 201, body="CounterCaseRequest", problems=(400, 422), idempotent=True
+                "窗口为到场申请人创建案件（可含代办人）",
+                "CaseView",
+                201,
+                body="CounterCaseRequest",
+                problems=(400, 409, 422),
+                idempotent=True,
             ),
         },
         "/reviews": {

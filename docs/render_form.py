@@ -38,7 +38,7 @@ def main() -> None:
             body = {
                 "consent": {"notice_version": "2023.1", "agreed": True},
                 "applicant": {"id_number": "341004198811200040", "name": "刘洋"},
-                "agent": {"name": "徐丽", "id_number": "341004199312120112", "phone": "13905599999", "relation": "朋友"},
+                "agent": {"name": "刘建国", "id_number": "341004196004120010", "phone": "13905599999", "relation": "父子"},
                 "matters": [
                     {"code": "reissue", "form": {"kind": "lost", "bank": "中国农业银行黄山分行", "branch": "徽州支行"}},
                     {"code": "info_change", "form": {"phone": "13905598888", "address": "安徽省黄山市徽州区文峰路12号"}},

@@ -59,6 +59,11 @@ class _SimulatorTable:
         return self._table.query(KeyConditionExpression=Key("pk").eq(self._pk(id_number)), ConsistentRead=True)["Items"]
 
 
+def preexisting_case_id(card_id: str) -> str:
+    """The placeholder case of a card that was already waiting at its bank before this service (no case of ours asked for it)."""
+    return f"preexisting-{card_id}"
+
+
 def seed_simulators(table: Any, person_key: Callable[[str], str], residents: Iterable[Resident]) -> int:
     """Load the residents file into the simulator table; answers how many were loaded."""
     count = 0
@@ -80,6 +85,8 @@ def seed_simulators(table: Any, person_key: Callable[[str], str], residents: Ite
                         "account_number": r.card.account_number,
                         "issued_on": r.card.issued_on.isoformat() if r.card.issued_on else None,
                         "created_at": _seeded_at(r.card.issued_on),
+                        # a card waiting at its bank answers to the placeholder case its bank's list holds
+                        **({"case_id": preexisting_case_id(r.card.card_id)} if r.card.status == CardStatus.AWAITING_COLLECTION else {}),
                     }
                 )
             if r.pension:
@@ -334,7 +341,12 @@ class CardSystemSimulator(_SimulatorTable):
                 UpdateExpression="SET #s = :not_made, not_made_reason = :reason, updated_at = :at",
                 ConditionExpression="#s = :awaiting",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":not_made": "not_made", ":awaiting": "awaiting_collection", ":reason": reason, ":at": _now()},
+                ExpressionAttributeValues={
+                    ":not_made": "not_made",
+                    ":awaiting": "awaiting_collection",
+                    ":reason": reason,
+                    ":at": self._now(),
+                },
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":

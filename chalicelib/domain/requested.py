@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from chalicelib.domain.catalogue import MatterCode
+from chalicelib.domain.catalogue import CHOICE_NAMES, MatterCode
 from chalicelib.domain.resident_id import mask_account, mask_phone
 
-# The form's choice values in the words printed on paper.
-REISSUE_KINDS = {"lost": "补领", "damaged": "换领", "expired": "换发"}
-LOSS_ACTIONS = {"report": "挂失", "revoke": "解挂"}
-CANCEL_REASONS = {"emigration": "出国（境）定居", "duplicate": "重复持卡", "deceased": "持卡人死亡", "other": "其他"}
+# The form's choice values in the words printed on paper: the catalogue's, so the API, the SMS and the paper agree.
+REISSUE_KINDS = {v: CHOICE_NAMES[v] for v in ("lost", "damaged", "expired")}
+LOSS_ACTIONS = {v: CHOICE_NAMES[v] for v in ("report", "revoke")}
+CANCEL_REASONS = {v: CHOICE_NAMES[v] for v in ("emigration", "duplicate", "deceased", "other")}
 
 
 def _choice(labels: Mapping[str, str], value: object) -> str:

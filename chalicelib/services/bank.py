@@ -6,11 +6,14 @@ the card records); any other card answers exactly as an unknown one does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
+from chalicelib.adapters.simulators import preexisting_case_id
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
-from chalicelib.domain.banks import Bank
-from chalicelib.domain.cards import Card
+from chalicelib.domain.banks import Bank, find_bank
+from chalicelib.domain.cards import Card, CardStatus
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import MatterCode, matter_name
 from chalicelib.domain.resident_id import mask_resident_id
@@ -19,6 +22,7 @@ from chalicelib.errors import ConflictProblem, NotFoundProblem, ValidationProble
 from chalicelib.models import BankCardList, BankCardView, CardIssued, CardNotMadeRequest
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
+from chalicelib.residents import Resident
 from chalicelib.services.cases import notify_applicant
 from chalicelib.wiring import Services
 
@@ -36,21 +40,38 @@ def mask_name(name: str) -> str:
 
 def order_card_production(services: Services, record: CaseRecord, code: str, card: Card, bank: Bank) -> None:
     """An approved apply/reissue: the card goes on its bank's list of cards to make. Replay-safe."""
-    branch = bank.branch(card.branch)
+    name, id_number = record.case.get("applicant_name", ""), record.case["id_number"]
+    _put_order(services, record.case_id, code, card.card_id, card.branch, bank, name, id_number)
+
+
+def _put_order(services: Services, case_id: str, code: str, card_id: str, branch_name: str, bank: Bank, name: str, id_number: str) -> None:
+    branch = bank.branch(branch_name)
     order = {
-        "card_id": card.card_id,
-        "case_id": record.case_id,
+        "card_id": card_id,
+        "case_id": case_id,
         "matter": code,
         "bank_code": bank.code,
         "bank": bank.name,
-        "branch": card.branch,
+        "branch": branch_name,
         "branch_district": branch.district if branch else "",
-        "applicant_name": mask_name(record.case.get("applicant_name", "")),
-        "applicant_id_number": mask_resident_id(record.case["id_number"]),
+        "applicant_name": mask_name(name),
+        "applicant_id_number": mask_resident_id(id_number),
         "status": AWAITING_PRODUCTION,
         "ordered_at": services.now_iso(),
     }
-    services.store.put_card_order(record.case_id, order, bank_list_key(bank.code), order["ordered_at"])
+    services.store.put_card_order(case_id, order, bank_list_key(bank.code), order["ordered_at"])
+
+
+def list_cards_waiting_from_before(services: Services, residents: Iterable[Resident]) -> int:
+    """Cards already waiting at a bank when the service starts (the residents file's `awaiting_collection`)
+    go on their bank's list too, under the placeholder case the card system records for them. Replay-safe."""
+    count = 0
+    for r in residents:
+        if r.card and r.card.status == CardStatus.AWAITING_COLLECTION and (bank := find_bank(r.card.bank)) is not None:
+            case_id = preexisting_case_id(r.card.card_id)
+            _put_order(services, case_id, MatterCode.APPLY.value, r.card.card_id, r.card.branch, bank, r.name, r.id_number)
+            count += 1
+    return count
 
 
 def list_cards(services: Services, principal: Principal, limit: int, cursor: str | None) -> BankCardList:

@@ -120,3 +120,9 @@ def test_the_review_shows_the_applicant_the_form_the_due_time_and_a_link_to_ever
         assert fetched.status_code == 200 and (fetched.content.startswith(b"\x89PNG") or fetched.content.startswith(b"\xff\xd8\xff")), (
             material["kind"]
         )
+
+
+def test_a_reviewer_whose_token_does_not_say_who_they_are_is_refused_so_no_one_reviews_their_own_case(api):
+    anonymous = api.post("/dev/token", {"sub": "hr-unknown", "roles": ["reviewer"], "district": "341022"}).json_body["token"]
+    assert api.get("/reviews?status=pending", anonymous).status_code == 403
+    assert api.get("/reviews/some-case.apply", anonymous).status_code == 403

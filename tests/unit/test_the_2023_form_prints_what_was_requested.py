@@ -196,7 +196,7 @@ def test_the_counter_copy_of_a_multi_matter_agent_case_holds_every_field_of_the_
         ("loss", {"action": "revoke"}, ["办理：解挂"]),
         ("cancel", {"reason": "emigration"}, ["注销原因：出国（境）定居"]),
         ("cancel", {"reason": "duplicate"}, ["注销原因：重复持卡"]),
-        ("cancel", {"reason": "deceased"}, ["注销原因：持卡人死亡"]),
+        ("cancel", {"reason": "deceased"}, ["注销原因：持卡人身故"]),
         ("cancel", {"reason": "other", "reason_text": "卡片芯片故障不再使用"}, ["注销原因：其他：卡片芯片故障不再使用"]),
         ("info_change", {"phone": "13905598888"}, ["新联系电话：13905598888"]),
         ("info_change", {"address": "黄山市歙县徽城镇1号"}, ["新联系地址：黄山市歙县徽城镇1号"]),
