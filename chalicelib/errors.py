@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -93,3 +95,14 @@ class ServiceUnavailable(Problem):
     status = 503
     type = "https://sscard.example.gov.cn/problems/unavailable"
     title = "服务暂时不可用"
+
+
+@contextmanager
+def checked_cursor() -> Iterator[None]:
+    """A page read whose cursor does not parse (the store raises ValueError) answers 422 naming `cursor`."""
+    try:
+        yield
+    except ValueError:
+        raise ValidationProblem(
+            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
+        ) from None

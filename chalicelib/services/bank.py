@@ -18,7 +18,7 @@ from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, M
 from chalicelib.domain.catalogue import MatterCode, matter_name
 from chalicelib.domain.resident_id import mask_resident_id
 from chalicelib.domain.workdays import SHANGHAI
-from chalicelib.errors import ConflictProblem, NotFoundProblem, ValidationProblem
+from chalicelib.errors import ConflictProblem, NotFoundProblem, checked_cursor
 from chalicelib.models import BankCardList, BankCardView, CardIssued, CardNotMadeRequest
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
@@ -76,12 +76,8 @@ def list_cards_waiting_from_before(services: Services, residents: Iterable[Resid
 
 def list_cards(services: Services, principal: Principal, limit: int, cursor: str | None) -> BankCardList:
     """The caller's bank's cards waiting to be made, oldest order first."""
-    try:
+    with checked_cursor():
         orders, next_cursor = services.store.list_waits(bank_list_key(principal.bank or ""), limit, cursor)
-    except ValueError:
-        raise ValidationProblem(
-            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
-        ) from None
     return BankCardList(
         cards=[
             BankCardView(

@@ -24,7 +24,7 @@ from chalicelib.domain.catalogue import (
 )
 from chalicelib.domain.prejudge import PersonRecords, Prejudgment, prejudge
 from chalicelib.domain.resident_id import is_valid_resident_id, mask_phone, mask_resident_id
-from chalicelib.errors import ConflictProblem, NotFoundProblem, PrejudgmentFailed, ServiceUnavailable, ValidationProblem
+from chalicelib.errors import ConflictProblem, NotFoundProblem, PrejudgmentFailed, ServiceUnavailable, ValidationProblem, checked_cursor
 from chalicelib.models import (
     CaseList,
     CaseSummary,
@@ -398,12 +398,8 @@ def get_case(services: Services, principal: Principal, case_id: str) -> CaseView
 
 
 def list_cases(services: Services, principal: Principal, limit: int, cursor: str | None) -> CaseList:
-    try:
+    with checked_cursor():
         cases, next_cursor = services.store.list_for_person(services.person_key(principal.id_number), limit, cursor)
-    except ValueError:
-        raise ValidationProblem(
-            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
-        ) from None
     return CaseList(
         cases=[
             CaseSummary(
@@ -422,15 +418,11 @@ def list_cases(services: Services, principal: Principal, limit: int, cursor: str
 def list_counter_cases(services: Services, principal: Principal, id_number: str | None, limit: int, cursor: str | None) -> CaseList:
     """The clerk's service point's cases, newest first; with an ID number, that person's cases there."""
     point = principal.service_point or ""
-    try:
+    with checked_cursor():
         if id_number is None:
             cases, next_cursor = services.store.list_waits(f"POINT#{point}", limit, cursor, newest_first=True)
         else:
             cases, next_cursor = services.store.list_for_person_at_point(services.person_key(id_number), point, limit, cursor)
-    except ValueError:
-        raise ValidationProblem(
-            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
-        ) from None
     return CaseList(
         cases=[
             CaseSummary(

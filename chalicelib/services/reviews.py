@@ -20,7 +20,7 @@ from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode
 from chalicelib.domain.payout import accepted_change_month, month_text
 from chalicelib.domain.resident_id import mask_phone, mask_resident_id
 from chalicelib.domain.workdays import SHANGHAI
-from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, ValidationProblem
+from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, ValidationProblem, checked_cursor
 from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewDetail, ReviewList, ReviewView
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.services.cases import material_views
@@ -74,12 +74,8 @@ def _view(services: Services, wait: dict) -> ReviewView:
 
 def list_pending(services: Services, principal: Principal, department: str, limit: int, cursor: str | None) -> ReviewList:
     """The pending reviews of the caller's department (HR: of their district), oldest due first (index query)."""
-    try:
+    with checked_cursor():
         waits, next_cursor = services.store.list_waits(review_list_key(department, principal.district or ""), limit, cursor)
-    except ValueError:
-        raise ValidationProblem(
-            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
-        ) from None
     reviews = [_view(services, w) for w in waits if department != Department.HR or not _is_own_case(services, principal, w["case_id"])]
     return ReviewList(reviews=reviews, next_cursor=next_cursor)
 
@@ -109,14 +105,10 @@ def decided_list_key(department: str, district: str) -> str:
 
 def list_decided(services: Services, principal: Principal, limit: int, cursor: str | None) -> ReviewList:
     """The decided reviews of the reviewer's district, newest decision first (index query)."""
-    try:
+    with checked_cursor():
         waits, next_cursor = services.store.list_waits(
             decided_list_key(Department.HR, principal.district or ""), limit, cursor, newest_first=True
         )
-    except ValueError:
-        raise ValidationProblem(
-            "分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}]
-        ) from None
     return ReviewList(
         reviews=[_view(services, w) for w in waits if not _is_own_case(services, principal, w["case_id"])], next_cursor=next_cursor
     )
