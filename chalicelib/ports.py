@@ -48,6 +48,24 @@ class CardSystem(Protocol):
 
     def change_contact(self, id_number: str, phone: str | None, address: str | None, operation_id: str) -> ResidentProfile: ...
 
+    def issue_new_card(
+        self, id_number: str, bank: str, branch: str, operation_id: str, case_id: str, replaces: str | None, bank_code: str = ""
+    ) -> Card:
+        """An approved apply/reissue: a new card to be made at the bank; a replay answers the same card."""
+        ...
+
+    def card_owner_item(self, card_id: str) -> dict | None:
+        """The card's record (with its `bank_code`), or None for a card the system does not know."""
+        ...
+
+    def mark_issued(self, card_id: str, on: str) -> tuple[Card, str | None, bool]:
+        """The bank made and handed over the card: (card, the case that asked for it, whether this call changed it)."""
+        ...
+
+    def mark_not_made(self, card_id: str, reason: str) -> tuple[Card, str | None, bool]:
+        """The bank could not make the card: (card, the case that asked for it, whether this call changed it)."""
+        ...
+
 
 class PensionSystem(Protocol):
     """The pension business system (养老保险业务系统)."""
@@ -70,6 +88,11 @@ class DataSharing(Protocol):
         Answers match / mismatch / unknown, never the registered name: the counter learns
         no more than whether the person before it is who they say.
         """
+        ...
+
+    def document_key(self, id_number: str, source: str) -> str | None:
+        """Where a reviewer reads a shared document (`id_license`, `police_photo`): its key in the
+        materials bucket, which the data-sharing adapter fills; None when the service does not provide it."""
         ...
 
 

@@ -27,7 +27,6 @@ DISTRICTS: dict[str, str] = {
     "341023": "黟县",
     "341024": "祁门县",
 }
-HUANGSHAN_DISTRICTS = DISTRICTS  # the queues of district reviewers
 CITY = "341000"  # 黄山市: the city-level queue
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chalicelib.domain.banks import CITY, HUANGSHAN_DISTRICTS, bank_by_code, find_bank, load_banks, review_district
+from chalicelib.domain.banks import CITY, DISTRICTS, bank_by_code, find_bank, load_banks, review_district
 from chalicelib.services.bank import mask_name
 from tests.conftest import DEMO_RESIDENTS
 
@@ -37,7 +37,7 @@ def test_codes_and_names_each_name_one_bank_and_branches_are_in_huangshan():
     banks = load_banks()
     keys = [k for b in banks for k in (b.code, b.name)]
     assert len(keys) == len(set(keys))
-    assert all(br.district in HUANGSHAN_DISTRICTS for b in banks for br in b.branches)
+    assert all(br.district in DISTRICTS for b in banks for br in b.branches)
     assert bank_by_code("boc").name == "中国银行黄山分行" and bank_by_code("nope") is None and bank_by_code(None) is None
 
 
@@ -63,4 +63,4 @@ def test_a_bank_sees_the_surname_only(name, masked):
 )
 def test_every_review_reaches_a_queue_that_some_reviewer_sees(card_system_district, id_number, queue):
     assert review_district(card_system_district, id_number) == queue
-    assert queue in HUANGSHAN_DISTRICTS or queue == CITY
+    assert queue in DISTRICTS or queue == CITY
