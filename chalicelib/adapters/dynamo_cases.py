@@ -418,18 +418,7 @@ class DynamoCaseStore:
         self, person_key: str, service_point: str, limit: int = 20, cursor: str | None = None
     ) -> tuple[list[dict], str | None]:
         """A person's cases opened at one service point, newest first (index ByPerson, filtered)."""
-        kwargs: dict[str, Any] = {
-            "IndexName": PERSON_INDEX,
-            "KeyConditionExpression": Key("gsi1pk").eq(f"PERSON#{person_key}"),
-            "FilterExpression": Attr("service_point").eq(service_point),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, "gsi1pk", f"PERSON#{person_key}")
-        page = self._table.query(**kwargs)
-        next_key = page.get("LastEvaluatedKey")
-        return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
+        return self.list_for_person(person_key, limit, cursor, Attr("service_point").eq(service_point))
 
     def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
         """Dated work for a scheduled job (index ByDue); a newer put for the same key replaces it."""
@@ -507,14 +496,18 @@ class DynamoCaseStore:
             raise NotFound(f"matter {code} of case {case_id}")
         return _strip(item)
 
-    def list_for_person(self, person_key: str, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
-        """A person's cases, newest first, one page; the cursor is opaque to callers."""
+    def list_for_person(
+        self, person_key: str, limit: int = 20, cursor: str | None = None, only: Any = None
+    ) -> tuple[list[dict], str | None]:
+        """A person's cases, newest first, one page (`only`: a filter on them); the cursor is opaque to callers."""
         kwargs: dict[str, Any] = {
             "IndexName": PERSON_INDEX,
             "KeyConditionExpression": Key("gsi1pk").eq(f"PERSON#{person_key}"),
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        if only is not None:
+            kwargs["FilterExpression"] = only
         if cursor:
             kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, "gsi1pk", f"PERSON#{person_key}")
         page = self._table.query(**kwargs)

@@ -400,18 +400,18 @@ def get_case(services: Services, principal: Principal, case_id: str) -> CaseView
 def list_cases(services: Services, principal: Principal, limit: int, cursor: str | None) -> CaseList:
     with checked_cursor():
         cases, next_cursor = services.store.list_for_person(services.person_key(principal.id_number), limit, cursor)
-    return CaseList(
-        cases=[
-            CaseSummary(
-                case_id=c["case_id"],
-                status=c["status"],
-                matters=c["matter_codes"],
-                created_at=c["created_at"],
-                submitted_at=c.get("submitted_at"),
-            )
-            for c in cases
-        ],
-        next_cursor=next_cursor,
+    return CaseList(cases=[_summary(c) for c in cases], next_cursor=next_cursor)
+
+
+def _summary(case: dict, *, counter: bool = False) -> CaseSummary:
+    """A line of a case list; the counter's list also names the applicant (ID masked)."""
+    return CaseSummary(
+        case_id=case["case_id"],
+        status=case["status"],
+        matters=case["matter_codes"],
+        created_at=case["created_at"],
+        submitted_at=case.get("submitted_at"),
+        **({"applicant_name": case.get("applicant_name"), "applicant_id_number": mask_resident_id(case["id_number"])} if counter else {}),
     )
 
 
@@ -423,22 +423,8 @@ def list_counter_cases(services: Services, principal: Principal, id_number: str 
             cases, next_cursor = services.store.list_waits(f"POINT#{point}", limit, cursor, newest_first=True)
         else:
             cases, next_cursor = services.store.list_for_person_at_point(services.person_key(id_number), point, limit, cursor)
-    return CaseList(
-        cases=[
-            CaseSummary(
-                case_id=c["case_id"],
-                status=c["status"],
-                matters=c["matter_codes"],
-                created_at=c["created_at"],
-                submitted_at=c.get("submitted_at"),
-                applicant_name=c.get("applicant_name"),
-                applicant_id_number=mask_resident_id(c["id_number"]),
-            )
-            for c in cases
-            if c.get("service_point") == point  # only ever the clerk's own point
-        ],
-        next_cursor=next_cursor,
-    )
+    own = [c for c in cases if c.get("service_point") == point]  # only ever the clerk's own point
+    return CaseList(cases=[_summary(c, counter=True) for c in own], next_cursor=next_cursor)
 
 
 def material_views(record: CaseRecord, services: Services | None) -> list[dict[str, Any]]:
