@@ -11,16 +11,18 @@ the card system, e.g. agents (代办人) at the counter; refused the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib.domain.accounts import is_bank_card_number
 from chalicelib.domain.cards import CardStatus
 from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ResidentsFileError(ValueError):
@@ -96,25 +98,32 @@ def _element_lines(text: str, key: str = "residents") -> list[int]:
     return lines
 
 
-def parse_residents(text: str, path: str = "<residents>") -> list[Resident]:
+def _entries(text: str, path: str, key: str, model: type[_M], label: str) -> Iterator[tuple[int, int, _M]]:
+    """(index, line, entry) of each element of the file's top-level `key` array, validated; the first bad one is
+    refused with its line."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ResidentsFileError(path, error.lineno, f"invalid JSON: {error.msg}") from error
-    if not isinstance(document, dict) or not isinstance(document.get("residents"), list):
-        raise ResidentsFileError(path, 1, 'expected {"residents": [ ... ]}')
-    lines = _element_lines(text)
-    residents: list[Resident] = []
-    seen: set[str] = set()
-    cards: set[str] = set()
-    for index, raw in enumerate(document["residents"]):
+    if not isinstance(document, dict) or not isinstance(document.get(key), list):
+        raise ResidentsFileError(path, 1, f'expected {{"{key}": [ ... ]}}')
+    lines = _element_lines(text, key)
+    for index, raw in enumerate(document[key]):
         line = lines[index] if index < len(lines) else 1
         try:
-            resident = Resident.model_validate(raw)
+            entry = model.model_validate(raw)
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise ResidentsFileError(path, line, f"resident #{index + 1}: {where}: {first['msg']}") from None
+            raise ResidentsFileError(path, line, f"{label} #{index + 1}: {where}: {first['msg']}") from None
+        yield index, line, entry
+
+
+def parse_residents(text: str, path: str = "<residents>") -> list[Resident]:
+    residents: list[Resident] = []
+    seen: set[str] = set()
+    cards: set[str] = set()
+    for index, line, resident in _entries(text, path, "residents", Resident, "resident"):
         if resident.id_number in seen:
             raise ResidentsFileError(path, line, f"resident #{index + 1}: duplicate id_number")
         if resident.card and resident.card.card_id in cards:
@@ -142,23 +151,9 @@ class Identity(_Strict):
 
 def parse_identities(text: str, path: str = "<identities>", residents: Iterable[Resident] = ()) -> list[Identity]:
     """The identities file; a number that is also a resident's is refused (the register has one name per number)."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ResidentsFileError(path, error.lineno, f"invalid JSON: {error.msg}") from error
-    if not isinstance(document, dict) or not isinstance(document.get("identities"), list):
-        raise ResidentsFileError(path, 1, 'expected {"identities": [ ... ]}')
-    lines = _element_lines(text, "identities")
     known = {r.id_number for r in residents}
     identities: list[Identity] = []
-    for index, raw in enumerate(document["identities"]):
-        line = lines[index] if index < len(lines) else 1
-        try:
-            identity = Identity.model_validate(raw)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ResidentsFileError(path, line, f"identity #{index + 1}: {where}: {first['msg']}") from None
+    for index, line, identity in _entries(text, path, "identities", Identity, "identity"):
         if identity.id_number in known:
             raise ResidentsFileError(path, line, f"identity #{index + 1}: duplicate id_number (also a resident or listed twice)")
         known.add(identity.id_number)

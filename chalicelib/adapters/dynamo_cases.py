@@ -289,13 +289,7 @@ class DynamoCaseStore:
         if due_key:
             item["gsi3pk"] = due_key
             item["gsi3sk"] = f"{wait.get('due_at', '')}#{case_id}#{code}"
-        try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_new(item)
 
     def get_wait(self, case_id: str, code: str) -> dict | None:
         item = self._table.get_item(Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"}, ConsistentRead=True).get("Item")
@@ -390,13 +384,7 @@ class DynamoCaseStore:
             "gsi2pk": listed_for,
             "gsi2sk": f"{listed_at}#{order['card_id']}",
         }
-        try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_new(item)
 
     def close_card_order(self, case_id: str, card_id: str, status: str, at: str) -> bool:
         """The bank is done with the card (made or not): off its list. False if it was done already."""
@@ -443,15 +431,7 @@ class DynamoCaseStore:
 
     def put_once(self, pk: str, sk: str, item: dict) -> bool:
         """A marker written at most once (e.g. an alert already sent); False if it existed."""
-        try:
-            self._table.put_item(
-                Item={**item, "pk": pk, "sk": sk, "entity": "marker", "at": self._now_iso()}, ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_new({**item, "pk": pk, "sk": sk, "entity": "marker", "at": self._now_iso()})
 
     # --- reads --------------------------------------------------------------
 
@@ -515,6 +495,16 @@ class DynamoCaseStore:
         return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
 
     # --- internals ----------------------------------------------------------
+
+    def _put_new(self, item: dict) -> bool:
+        """Put an item that must not exist yet; False (and nothing written) if it did: a replay keeps the first."""
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def _event_item(self, case_id: str, event: dict) -> dict:
         at = event.get("at") or self._now_iso()

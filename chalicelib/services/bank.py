@@ -6,7 +6,7 @@ the card records); any other card answers exactly as an unknown one does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.adapters.simulators import preexisting_case_id
@@ -107,16 +107,21 @@ def _own_card(services: Services, principal: Principal, card_id: str) -> dict:
     return item
 
 
-def card_issued(services: Services, principal: Principal, card_id: str) -> CardIssued:
-    """The card becomes `issued` (a card it replaces, `replaced`); the applicant is told. Idempotent."""
-    _own_card(services, principal, card_id)
-    today = services.now().astimezone(SHANGHAI).date().isoformat()
+def _card_system_answer(call: Callable[[], tuple[Card, str | None, bool]]) -> tuple[Card, str | None, bool]:
+    """The card system's answer to a bank's report; its refusal as 404 (no such card) or 409 (not waiting to be made)."""
     try:
-        card, case_id, changed = services.card_system.mark_issued(card_id, today)
+        return call()
     except ExternalRefusal as refusal:
         if refusal.code == "CARD_NOT_FOUND":
             raise NotFoundProblem("未找到该社会保障卡") from None
         raise ConflictProblem(refusal.message) from None
+
+
+def card_issued(services: Services, principal: Principal, card_id: str) -> CardIssued:
+    """The card becomes `issued` (a card it replaces, `replaced`); the applicant is told. Idempotent."""
+    _own_card(services, principal, card_id)
+    today = services.now().astimezone(SHANGHAI).date().isoformat()
+    card, case_id, changed = _card_system_answer(lambda: services.card_system.mark_issued(card_id, today))
     if case_id:
         services.store.close_card_order(case_id, card_id, "issued", services.now_iso())
     if changed and case_id:
@@ -135,12 +140,7 @@ def card_not_made(services: Services, principal: Principal, card_id: str, reques
     (the applicant is told once: when the matter changes).
     """
     _own_card(services, principal, card_id)
-    try:
-        card, case_id, changed = services.card_system.mark_not_made(card_id, request.reason)
-    except ExternalRefusal as refusal:
-        if refusal.code == "CARD_NOT_FOUND":
-            raise NotFoundProblem("未找到该社会保障卡") from None
-        raise ConflictProblem(refusal.message) from None
+    card, case_id, changed = _card_system_answer(lambda: services.card_system.mark_not_made(card_id, request.reason))
     if case_id:
         services.store.close_card_order(case_id, card_id, "not_made", services.now_iso())
         _fail_card_matter(services, case_id, card, request.reason)

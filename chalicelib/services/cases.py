@@ -17,6 +17,7 @@ from chalicelib.domain.catalogue import (
     FORM_MODELS,
     MATERIAL_NAMES,
     SHARED_SOURCE,
+    FormField,
     Material,
     MatterCode,
     parse_form,
@@ -31,6 +32,7 @@ from chalicelib.models import (
     CaseView,
     CounterCaseRequest,
     CreateCaseRequest,
+    FormFieldInfo,
     MatterChoice,
     MatterInfo,
     MatterList,
@@ -58,21 +60,37 @@ def list_matters() -> MatterList:
                 time_limit_text=m.time_limit_text,
                 handled_by=m.handled_by.value,
                 materials=[MATERIAL_NAMES[x] for x in m.materials],
-                form_fields=[
-                    {
-                        "name": f.name,
-                        "label": f.label,
-                        "kind": f.kind,
-                        "required": f.required,
-                        "choices": list(f.choices),
-                        "choice_names": {c: CHOICE_NAMES[c] for c in f.choices},
-                    }
-                    for f in m.form_fields
-                ],
+                form_fields=[form_field_info(f) for f in m.form_fields],
             )
             for m in CATALOGUE.values()
         ]
     )
+
+
+def form_field_info(field: FormField) -> FormFieldInfo:
+    """A form field as the front-ends see it (GET /matters, and the fields a scenario leaves open)."""
+    return FormFieldInfo(
+        name=field.name,
+        label=field.label,
+        kind=field.kind,
+        required=field.required,
+        choices=list(field.choices),
+        choice_names={c: CHOICE_NAMES[c] for c in field.choices},
+    )
+
+
+def new_matters(selection: dict[MatterCode, Any], at: str) -> list[dict]:
+    """The matter items of a chosen selection, each `pending` (a new case, or a draft's changed selection)."""
+    return [
+        {
+            "code": code.value,
+            "status": MatterStatus.PENDING.value,
+            "form": form.model_dump(exclude_none=True),
+            "department": CATALOGUE[code].handled_by.value,
+            "updated_at": at,
+        }
+        for code, form in selection.items()
+    ]
 
 
 def parse_selection(choices: list[MatterChoice]) -> dict[MatterCode, Any]:
@@ -268,16 +286,7 @@ def _open_case(
         case["agent"] = agent
     if identity_check:
         case["identity_check"] = identity_check
-    matters = [
-        {
-            "code": code.value,
-            "status": MatterStatus.PENDING.value,
-            "form": form.model_dump(exclude_none=True),
-            "department": CATALOGUE[code].handled_by.value,
-            "updated_at": created_at,
-        }
-        for code, form in selection.items()
-    ]
+    matters = new_matters(selection, created_at)
     needed = materials_for(services, id_number, list(selection), agent=agent is not None, at=created_at)
     where = "在服务网点受理，" if offline else "已同意用户须知，"
     if identity_check:

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.auth import Principal
-from chalicelib.domain.case import CaseStatus, MatterStatus
+from chalicelib.domain.case import CaseStatus
 from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, Material, MatterCode, matter_name
 from chalicelib.domain.prejudge import prejudge
 from chalicelib.errors import ConflictProblem
@@ -25,6 +25,7 @@ from chalicelib.services.cases import (
     case_view,
     load_own_case,
     materials_for,
+    new_matters,
     parse_selection,
     person_records,
 )
@@ -59,16 +60,7 @@ def update_draft(services: Services, principal: Principal, case_id: str, request
     if request.contact is not None:
         contact |= request.contact.model_dump(exclude_none=True)
     codes = [code.value for code in selection]
-    matters = [
-        {
-            "code": code.value,
-            "status": MatterStatus.PENDING.value,
-            "form": form.model_dump(exclude_none=True),
-            "department": CATALOGUE[code].handled_by.value,
-            "updated_at": now,
-        }
-        for code, form in selection.items()
-    ]
+    matters = new_matters(selection, now)
     removed_matters = [code for code in record.matters if code not in codes]
     needed = materials_for(services, id_number, list(selection), agent=bool(case.get("agent")), at=now)
     needed_kinds = {m["kind"] for m in needed}

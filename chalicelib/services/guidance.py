@@ -6,7 +6,8 @@ from chalicelib.domain.banks import DISTRICTS, banks_in
 from chalicelib.domain.catalogue import CATALOGUE
 from chalicelib.domain.scenarios import SCENARIOS
 from chalicelib.errors import ValidationProblem
-from chalicelib.models import BankInfo, BankList, BranchInfo, FormFieldInfo, ProposedMatterInfo, ScenarioInfo, ScenarioList
+from chalicelib.models import BankInfo, BankList, BranchInfo, ProposedMatterInfo, ScenarioInfo, ScenarioList
+from chalicelib.services.cases import form_field_info
 
 
 def list_banks(district: str | None) -> BankList:
@@ -43,11 +44,7 @@ def list_scenarios() -> ScenarioList:
                         code=m.code,
                         name=CATALOGUE[m.code].name,
                         form=m.form_dict(),
-                        remaining=[
-                            FormFieldInfo(name=f.name, label=f.label, kind=f.kind, required=f.required, choices=list(f.choices))
-                            for f in CATALOGUE[m.code].form_fields
-                            if f.name in m.remaining
-                        ],
+                        remaining=[form_field_info(f) for f in CATALOGUE[m.code].form_fields if f.name in m.remaining],
                     )
                     for m in s.matters
                 ],
