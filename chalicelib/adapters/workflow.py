@@ -21,9 +21,13 @@ class StepFunctionsWorkflow:
     def execution_arn(self, case_id: str) -> str:
         return self._arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
 
-    def start(self, case_id: str) -> str:
+    def start(self, case_id: str, facts: dict[str, Any] | None = None) -> str:
+        """Start the case's run; `facts` (services.case_facts) travel in its input."""
+        execution_input: dict[str, Any] = {"case_id": case_id}
+        if facts is not None:
+            execution_input["facts"] = facts
         try:
-            response = self._sfn.start_execution(stateMachineArn=self._arn, name=case_id, input=json.dumps({"case_id": case_id}))
+            response = self._sfn.start_execution(stateMachineArn=self._arn, name=case_id, input=json.dumps(execution_input))
             return response["executionArn"]
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionAlreadyExists":

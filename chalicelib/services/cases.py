@@ -41,6 +41,7 @@ from chalicelib.models import (
     PrejudgeResult,
 )
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.services.case_facts import case_facts
 from chalicelib.services.identity import check_counter_identities
 from chalicelib.validation import field_errors
 from chalicelib.wiring import Services
@@ -378,7 +379,8 @@ def submit_case(services: Services, principal: Principal, case_id: str) -> dict[
     # double click, or a retry after a failure between the two writes) finds the
     # same execution instead of starting another.
     try:
-        services.workflow.start(case_id)
+        started = load_own_case(services, principal, case_id)
+        services.workflow.start(case_id, case_facts(started.case, started.matters, started.materials))
     except Exception as error:
         _back_to_draft(services, case_id)
         raise ServiceUnavailable("系统繁忙，案件未能提交，请稍后重新提交") from error
