@@ -7,11 +7,15 @@ the wiring replaces them here with clients of the real interfaces.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.cards import Card, PensionRecord
 from chalicelib.domain.identity import IdentityMatch
+
+if TYPE_CHECKING:  # the record type only: importing the adapter would load boto3
+    from chalicelib.adapters.dynamo_cases import CaseRecord
 
 
 class ExternalRefusal(Exception):
@@ -102,9 +106,202 @@ class Notifier(Protocol):
     def alert_department(self, department: str, district: str, level: str, subject: str, text: str) -> str: ...
 
 
+class WorkflowUnavailable(Exception):
+    """The workflow service did not take a call for a passing reason (throttled, unavailable): try again later."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
 class Workflow(Protocol):
-    def start(self, case_id: str, facts: dict[str, Any] | None = None) -> str: ...
+    """The case's run (one per case, named by it) and the department waits inside it."""
 
-    def describe(self, case_id: str) -> dict[str, Any] | None: ...
+    def start(self, case_id: str, facts: dict[str, Any] | None = None) -> str:
+        """Start the case's run with its fixed facts in the input; a second start answers the first run."""
+        ...
 
-    def stop(self, case_id: str, cause: str) -> bool: ...
+    def describe(self, case_id: str) -> dict[str, Any] | None:
+        """The run's state (`status`: RUNNING, SUCCEEDED, FAILED, ABORTED...), or None if it was never started."""
+        ...
+
+    def stop(self, case_id: str, cause: str) -> bool:
+        """Stop the case's run (withdrawal); False if none is running."""
+        ...
+
+    def resume(self, task_token: str, outcome: dict[str, Any]) -> bool:
+        """Hand a department's decision to the run waiting on `task_token`.
+
+        False when the run no longer waits for it (the wait timed out, the run ended):
+        the decision came too late. WorkflowUnavailable when it may go through later.
+        """
+        ...
+
+    def fail_wait(self, task_token: str, error: str, cause: str) -> bool:
+        """End a department wait with an error the state machine catches (e.g. the time limit passed).
+
+        False when the run no longer waits; WorkflowUnavailable when it may go through later.
+        """
+        ...
+
+
+class CaseStore(Protocol):
+    """Where cases live: the case, its matters, materials, timeline and department waits,
+    the work lists built on them, and the dated work of the scheduled jobs.
+
+    Every change of a case, matter, material or wait is conditional on what the caller
+    read (its `version`, or a wait's `status`): a change that lost a race raises
+    `ConcurrentUpdate` and writes nothing. "Put once" writes answer False, writing
+    nothing, when the item exists: a replay keeps the first. Reads of an item that is
+    not there raise `NotFound` (or answer None where the signature says so). Cursors are
+    opaque strings that page through the list they came from only; any other string is
+    a ValueError. Every time the store records comes from the business clock it is given.
+    (`ConcurrentUpdate`, `NotFound` and `CaseRecord` are defined in
+    `chalicelib.adapters.dynamo_cases`; every store raises and answers those.)
+    """
+
+    # --- a case and its matters ----------------------------------------------
+
+    def create(self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None) -> None:
+        """A new case with its matters, materials and first timeline event, all or nothing, each at version 1.
+
+        ConcurrentUpdate (and nothing written) if the case exists already. The case is on its
+        person's list (`person_key`) and, when opened at a counter, on its service point's list.
+        """
+        ...
+
+    def get(self, case_id: str) -> CaseRecord | None:
+        """The whole case (matters by code, materials by kind, waits by matter, timeline), or None."""
+        ...
+
+    def get_case_item(self, case_id: str) -> dict:
+        """The case alone, without its matters and timeline; NotFound if there is none."""
+        ...
+
+    def get_matter(self, case_id: str, code: str) -> dict:
+        """One matter of a case; NotFound if there is none."""
+        ...
+
+    def update_case(self, case_id: str, expected_version: int, changes: dict) -> dict:
+        """Set `changes` on the case if it is still at `expected_version`; answers the case as written."""
+        ...
+
+    def update_matter(self, case_id: str, code: str, expected_version: int, changes: dict) -> dict:
+        """The same for one matter."""
+        ...
+
+    def update_material(self, case_id: str, kind: str, expected_version: int, changes: dict) -> dict:
+        """The same for one material."""
+        ...
+
+    def mutate_case(self, case_id: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
+        """Read the case, let `change` compute what to set (None: nothing), write it conditionally; on a race
+        read again and call `change` again, at most `attempts` times, then ConcurrentUpdate."""
+        ...
+
+    def mutate_matter(self, case_id: str, code: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
+        """The same for one matter."""
+        ...
+
+    def add_event(self, case_id: str, kind: str, text: str, *, matter: str | None = None, data: dict | None = None) -> dict:
+        """Append an event to the case's timeline, stamped now; answers it. The timeline reads in time order."""
+        ...
+
+    # --- drafts ----------------------------------------------------------------
+
+    def replace_draft(
+        self,
+        case_id: str,
+        expected_version: int,
+        changes: dict,
+        matters: list[dict],
+        removed_matters: list[str],
+        new_materials: list[dict],
+        removed_materials: dict[str, int],
+    ) -> dict:
+        """Change a draft, all or nothing, only if it is still a draft at `expected_version`: `matters` replace
+        theirs, `removed_matters` go, `new_materials` come, `removed_materials` (kind -> version) go if
+        untouched since. ConcurrentUpdate otherwise. Answers the case as written."""
+        ...
+
+    def delete_draft(self, case_id: str, expected_version: int) -> None:
+        """Delete a draft that is still at `expected_version`, with everything of it; ConcurrentUpdate otherwise
+        (a submit won the race)."""
+        ...
+
+    # --- department waits and work lists --------------------------------------------
+
+    def put_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str | None, due_key: str | None) -> bool:
+        """Record the department wait of a matter once (False if it exists: the first keeps its token),
+        on the work list `listed_for` and the due list `due_key`, both by its `due_at`."""
+        ...
+
+    def get_wait(self, case_id: str, code: str) -> dict | None:
+        """The wait, with `index` naming the lists it is on; None if there is none."""
+        ...
+
+    def update_wait(
+        self,
+        case_id: str,
+        code: str,
+        *,
+        expected_status: str | tuple[str, ...],
+        changes: dict,
+        listed_for: str | None = None,
+        due_key: str | None = None,
+        unlist: bool = False,
+        undue: bool = False,
+        due_at: str | None = None,
+    ) -> dict:
+        """Change a wait whose status is (one of) `expected_status`; move it onto the lists `listed_for`/`due_key`
+        under `due_at`, or off its work list (`unlist`) or due list (`undue`). ConcurrentUpdate if its status
+        moved on or it does not exist. Answers the wait as written."""
+        ...
+
+    def list_waits(self, listed_for: str, limit: int, cursor: str | None, newest_first: bool = False) -> tuple[list[dict], str | None]:
+        """One page of a work list (a reviewer's pending or decided reviews, a bank's cards to make, a service
+        point's cases), oldest first or newest first, and the cursor of the next page (None at the end)."""
+        ...
+
+    def due_until(self, due_key: str, until: str) -> tuple[list[dict], int]:
+        """Everything on the due list `due_key` due at or before `until`, soonest first; and how many items were read."""
+        ...
+
+    def put_card_order(self, case_id: str, order: dict, listed_for: str, listed_at: str) -> bool:
+        """A card for a bank to make, on that bank's list by `listed_at`, once (False if it exists)."""
+        ...
+
+    def close_card_order(self, case_id: str, card_id: str, status: str, at: str) -> bool:
+        """The bank is done with the card (made or not): it leaves the bank's list. False if it was done already."""
+        ...
+
+    # --- a person's cases ---------------------------------------------------------
+
+    def list_for_person(self, person_key: str, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
+        """One page of a person's cases, newest first, and the cursor of the next page."""
+        ...
+
+    def list_for_person_at_point(
+        self, person_key: str, service_point: str, limit: int = 20, cursor: str | None = None
+    ) -> tuple[list[dict], str | None]:
+        """The person's cases opened at one service point, newest first. A page reads `limit` of the person's
+        cases and keeps those of the point, so it may hold fewer and still have a next page."""
+        ...
+
+    # --- dated work of the scheduled jobs, and markers ------------------------------------
+
+    def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
+        """Work due at `due_at` on the due list `due_key`; a newer put under the same key replaces it."""
+        ...
+
+    def delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
+        """Remove done work unless it was replaced meanwhile (its `request_id` changed); False then."""
+        ...
+
+    def put_once(self, pk: str, sk: str, item: dict) -> bool:
+        """A marker written at most once (an alert sent); False if it existed."""
+        ...
+
+    def delete_marker(self, pk: str, sk: str) -> None:
+        """Remove a marker (its alert was not sent after all)."""
+        ...

@@ -28,6 +28,7 @@ from chalicelib.adapters.workflow import StepFunctionsWorkflow
 from chalicelib.domain import messages
 from chalicelib.domain.workdays import WorkingDayCalendar
 from chalicelib.observability import logger
+from chalicelib.ports import CaseStore
 from chalicelib.settings import Settings, get_settings
 
 _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
@@ -83,7 +84,7 @@ class Services:
         )
 
     @cached_property
-    def store(self) -> DynamoCaseStore:
+    def store(self) -> CaseStore:
         # `self.now`, not `self.clock`: the store reads whatever clock is set when it writes.
         return DynamoCaseStore(self.dynamodb.Table(self.settings.cases_table), clock=self.now)
 

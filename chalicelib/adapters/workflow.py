@@ -12,6 +12,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.ports import WorkflowUnavailable
+
+# What Step Functions answers to a task token whose wait is over (timed out, or its run ended).
+WAIT_OVER = ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist")
+
 
 class StepFunctionsWorkflow:
     def __init__(self, sfn_client: Any, state_machine_arn: str):
@@ -53,4 +58,23 @@ class StepFunctionsWorkflow:
             if error.response["Error"]["Code"] in ("ExecutionDoesNotExist", "ExecutionNotRunning"):
                 return False
             raise
+        return True
+
+    def resume(self, task_token: str, outcome: dict[str, Any]) -> bool:
+        """Send a department's decision to the waiting run; False if the wait is over."""
+        return self._answer_wait(lambda: self._sfn.send_task_success(taskToken=task_token, output=json.dumps(outcome, ensure_ascii=False)))
+
+    def fail_wait(self, task_token: str, error: str, cause: str) -> bool:
+        """End a wait with `error` (the state machine catches it); False if the wait is over."""
+        return self._answer_wait(lambda: self._sfn.send_task_failure(taskToken=task_token, error=error, cause=cause))
+
+    @staticmethod
+    def _answer_wait(call: Any) -> bool:
+        try:
+            call()
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code in WAIT_OVER:
+                return False
+            raise WorkflowUnavailable(code) from error
         return True

@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.domain import messages
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.ports import WorkflowUnavailable
 from chalicelib.services.reviews import retry_resumes
 from chalicelib.services.workflow_tasks import OPEN_WAIT
 from chalicelib.wiring import Services
@@ -61,19 +60,17 @@ def run_deadline_alerts(services: Services, now: datetime) -> dict[str, Any]:
 def _time_out(services: Services, wait: dict) -> bool:
     """End the execution's wait; the state machine records the failure and alerts."""
     try:
-        services.client("stepfunctions").send_task_failure(
-            taskToken=wait["task_token"], error=WAIT_TIMED_OUT, cause="经办部门超过办结时限仍未处理"
-        )
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        logger.warning("could not end a wait", extra={"case_id": wait["case_id"], "error": code})
-        if code in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
-            # its run is over already: take it off the lists instead of trying every run
-            try:
-                services.store.update_wait(
-                    wait["case_id"], wait["matter"], expected_status="pending", changes={"status": "timed_out"}, unlist=True, undue=True
-                )
-            except ConcurrentUpdate:
-                pass
+        if services.workflow.fail_wait(wait["task_token"], WAIT_TIMED_OUT, "经办部门超过办结时限仍未处理"):
+            return True
+    except WorkflowUnavailable as error:
+        logger.warning("could not end a wait", extra={"case_id": wait["case_id"], "error": error.code})
         return False
-    return True
+    logger.warning("could not end a wait", extra={"case_id": wait["case_id"], "error": "wait over"})
+    # its run is over already: take it off the lists instead of trying every run
+    try:
+        services.store.update_wait(
+            wait["case_id"], wait["matter"], expected_status="pending", changes={"status": "timed_out"}, unlist=True, undue=True
+        )
+    except ConcurrentUpdate:
+        pass
+    return False

@@ -7,12 +7,9 @@ decision stays recorded with `resume = pending` and the deadline job sends it ag
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.auth import Principal
@@ -23,12 +20,12 @@ from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, ValidationProblem, checked_cursor
 from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewDetail, ReviewList, ReviewView
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.ports import WorkflowUnavailable
 from chalicelib.services.cases import material_views
 from chalicelib.services.workflow_tasks import review_list_key
 from chalicelib.wiring import Services
 
 RESUME = "RESUME"  # decisions whose resume is still to be sent (index ByDue)
-TOO_LATE = ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist")
 
 
 def parse_review_id(review_id: str) -> tuple[str, str]:
@@ -215,21 +212,20 @@ def resume(services: Services, wait: dict) -> bool:
     for key in ("accepted_at", "effective_month"):
         if wait.get(key):
             output[key] = wait[key]
-    sfn = services.client("stepfunctions")
     try:
-        sfn.send_task_success(taskToken=wait["task_token"], output=json.dumps(output, ensure_ascii=False))
-    except ClientError as error:
-        if error.response["Error"]["Code"] in TOO_LATE:
-            try:
-                services.store.update_wait(
-                    case_id, code, expected_status="decided", changes={"status": "timed_out", "resume": "too_late"}, undue=True
-                )
-            except ConcurrentUpdate:
-                pass
-            return False
-        logger.warning("resume failed, will retry", extra={"case_id": case_id, "matter": code, "error": error.response["Error"]["Code"]})
+        delivered = services.workflow.resume(wait["task_token"], output)
+    except WorkflowUnavailable as error:
+        logger.warning("resume failed, will retry", extra={"case_id": case_id, "matter": code, "error": error.code})
         metrics.add_metric(name="ResumesDeferred", unit=MetricUnit.Count, value=1)
         return True  # recorded; the deadline job sends it again
+    if not delivered:
+        try:
+            services.store.update_wait(
+                case_id, code, expected_status="decided", changes={"status": "timed_out", "resume": "too_late"}, undue=True
+            )
+        except ConcurrentUpdate:
+            pass
+        return False
     try:
         services.store.update_wait(
             case_id, code, expected_status="decided", changes={"resume": "sent", "resumed_at": services.now_iso()}, undue=True

@@ -152,18 +152,19 @@ def test_a_decision_whose_resume_fails_is_kept_and_sent_again_by_the_deadline_jo
     from chalicelib.services import reviews
 
     resident, token, case = submitted_review(api)
-    real_client = services().client
+    workflow = services().workflow
+    real_client = workflow._sfn
 
     class Unavailable:
         def send_task_success(self, **kwargs):
             raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "try later"}}, "SendTaskSuccess")
 
-    monkeypatch.setattr(services(), "client", lambda name: Unavailable() if name == "stepfunctions" else real_client(name))
+    monkeypatch.setattr(workflow, "_sfn", Unavailable())
     decided = api.post(f"/reviews/{case['case_id']}.apply/decision", {"decision": "approve"}, reviewer(api, resident["district"]))
     assert decided.status_code == 200
     assert services().store.get_wait(case["case_id"], "apply")["resume"] == "pending"
     assert api.get(f"/cases/{case['case_id']}", token).json_body["status"] == "processing"
-    monkeypatch.setattr(services(), "client", real_client)
+    monkeypatch.setattr(workflow, "_sfn", real_client)
     assert run_job(api, datetime.now(SHANGHAI))["resumed"] == 1
     assert api.wait_for(case["case_id"], token, finished)["status"] == "completed"
     assert reviews.RESUME not in str(services().store.get_wait(case["case_id"], "apply").get("index"))

@@ -1,0 +1,397 @@
+"""The case store in memory: the CaseStore port without a database, for service-level tests.
+
+It behaves as `DynamoCaseStore` does, and the contract suite
+(tests/contract/test_case_store_contract.py) holds both to it: conditional writes on
+`version` (or a wait's `status`) that raise `ConcurrentUpdate` and write nothing when
+they lose; transactions (create, a draft's change) all or nothing; put-once writes
+that keep the first; the same orderings of the timeline and of every list; opaque
+cursors that only page through their own list; numbers that DynamoDB would refuse
+(floats) refused here too.
+
+It keeps the DynamoDB store's item layout (`pk`/`sk`, the three index key pairs) in
+one dict, so that each list is "the items under one index key, by its sort key", as
+there, and a page's cursor is the keys of its last item, as there. One lock makes
+each call atomic; `mutate_*` read and write under it separately, like the DynamoDB
+store, so `change` may run again after a race exactly as it would there.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, NotFound
+
+_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "entity")
+# index name -> (partition key attribute, sort key attribute), as in the table's definition
+_PERSON = ("gsi1pk", "gsi1sk")
+_WORK_LIST = ("gsi2pk", "gsi2sk")
+_DUE = ("gsi3pk", "gsi3sk")
+
+
+def _stored(value: Any) -> Any:
+    """A value as DynamoDB keeps it and the DynamoDB store reads it back (a copy: no caller shares it)."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int, bytes)):
+        return value
+    if isinstance(value, float):
+        raise TypeError("Float types are not supported. Use Decimal types instead.")  # as boto3 refuses them
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {str(k): _stored(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_stored(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_stored(v) for v in value)
+    raise TypeError(f"Unsupported type {type(value)} for value {value!r}")
+
+
+def _strip(item: dict) -> dict:
+    return {k: copy.deepcopy(v) for k, v in item.items() if k not in _KEYS}
+
+
+class InMemoryCaseStore:
+    def __init__(self, clock: Callable[[], datetime] | None = None):
+        # The business clock stamps every event and time the store records (as in DynamoCaseStore).
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._items: dict[tuple[str, str], dict] = {}
+        self._lock = threading.Lock()
+
+    def _now_iso(self) -> str:
+        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
+
+    # --- writes -------------------------------------------------------------
+
+    def create(self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None) -> None:
+        case_id = case["case_id"]
+        pk = f"CASE#{case_id}"
+        case_item = {
+            **case,
+            "pk": pk,
+            "sk": "CASE",
+            "entity": "case",
+            "version": 1,
+            "gsi1pk": f"PERSON#{case['person_key']}",
+            "gsi1sk": f"{case['created_at']}#{case_id}",
+        }
+        if case.get("service_point"):  # a counter case is on its service point's list
+            case_item |= {"gsi2pk": f"POINT#{case['service_point']}", "gsi2sk": f"{case['created_at']}#{case_id}"}
+        items = [case_item]
+        items += [{**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1} for m in matters]
+        items += [{**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1} for m in materials or []]
+        items.append(self._event_item(case_id, event))
+        items = [_stored(i) for i in items]
+        with self._lock:
+            if any((i["pk"], i["sk"]) in self._items for i in items):
+                raise ConcurrentUpdate(f"case {case_id} exists")
+            for item in items:
+                self._items[item["pk"], item["sk"]] = item
+
+    def update_case(self, case_id: str, expected_version: int, changes: dict) -> dict:
+        return self._conditional_update(f"CASE#{case_id}", "CASE", expected_version, changes)
+
+    def update_matter(self, case_id: str, code: str, expected_version: int, changes: dict) -> dict:
+        return self._conditional_update(f"CASE#{case_id}", f"MATTER#{code}", expected_version, changes)
+
+    def update_material(self, case_id: str, kind: str, expected_version: int, changes: dict) -> dict:
+        return self._conditional_update(f"CASE#{case_id}", f"MATERIAL#{kind}", expected_version, changes)
+
+    def mutate_case(self, case_id: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
+        return self._mutate(
+            lambda: self.get_case_item(case_id), lambda v, c: self.update_case(case_id, v, c), change, attempts, f"case {case_id}"
+        )
+
+    def mutate_matter(self, case_id: str, code: str, change: Callable[[dict], dict | None], attempts: int = 5) -> dict:
+        return self._mutate(
+            lambda: self.get_matter(case_id, code),
+            lambda v, c: self.update_matter(case_id, code, v, c),
+            change,
+            attempts,
+            f"matter {code} of case {case_id}",
+        )
+
+    def replace_draft(
+        self,
+        case_id: str,
+        expected_version: int,
+        changes: dict,
+        matters: list[dict],
+        removed_matters: list[str],
+        new_materials: list[dict],
+        removed_materials: dict[str, int],
+    ) -> dict:
+        pk = f"CASE#{case_id}"
+        changes = _stored(changes)
+        new_matters = [_stored({**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1}) for m in matters]
+        added = [_stored({**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1}) for m in new_materials]
+        with self._lock:
+            case = self._items.get((pk, "CASE"))
+            # every condition of the transaction first: one failing, nothing is written
+            if case is None or case.get("version") != expected_version or case.get("status") != "draft":
+                raise ConcurrentUpdate(f"draft {case_id}")
+            if any((pk, m["sk"]) in self._items for m in added):
+                raise ConcurrentUpdate(f"draft {case_id}")
+            for kind, version in removed_materials.items():
+                material = self._items.get((pk, f"MATERIAL#{kind}"))
+                if material is None or material.get("version") != version:
+                    raise ConcurrentUpdate(f"draft {case_id}")
+            self._items[pk, "CASE"] = {**case, **changes, "version": case["version"] + 1}
+            for item in new_matters + added:
+                self._items[pk, item["sk"]] = item
+            for code in removed_matters:
+                self._items.pop((pk, f"MATTER#{code}"), None)
+            for kind in removed_materials:
+                self._items.pop((pk, f"MATERIAL#{kind}"), None)
+            return _strip(self._items[pk, "CASE"])
+
+    def delete_draft(self, case_id: str, expected_version: int) -> None:
+        pk = f"CASE#{case_id}"
+        with self._lock:
+            case = self._items.get((pk, "CASE"))
+            if case is None or case.get("version") != expected_version or case.get("status") != "draft":
+                raise ConcurrentUpdate(f"draft {case_id}")
+            for key in [key for key in self._items if key[0] == pk]:
+                del self._items[key]
+
+    def add_event(self, case_id: str, kind: str, text: str, *, matter: str | None = None, data: dict | None = None) -> dict:
+        event: dict[str, Any] = {"kind": kind, "text": text, "at": self._now_iso()}
+        if matter:
+            event["matter"] = matter
+        if data:
+            event["data"] = data
+        self._put_new(_stored(self._event_item(case_id, event)))
+        return event
+
+    def put_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str | None, due_key: str | None) -> bool:
+        item = {**wait, "pk": f"CASE#{case_id}", "sk": f"WAIT#{code}", "entity": "wait", "created_at": self._now_iso(), "version": 1}
+        if listed_for:
+            item |= {"gsi2pk": listed_for, "gsi2sk": f"{wait.get('due_at', '')}#{case_id}#{code}"}
+        if due_key:
+            item |= {"gsi3pk": due_key, "gsi3sk": f"{wait.get('due_at', '')}#{case_id}#{code}"}
+        return self._put_new(_stored(item))
+
+    def get_wait(self, case_id: str, code: str) -> dict | None:
+        with self._lock:
+            item = self._items.get((f"CASE#{case_id}", f"WAIT#{code}"))
+            return {**_strip(item), "index": {k: item[k] for k in ("gsi2pk", "gsi3pk") if k in item}} if item else None
+
+    def update_wait(
+        self,
+        case_id: str,
+        code: str,
+        *,
+        expected_status: str | tuple[str, ...],
+        changes: dict,
+        listed_for: str | None = None,
+        due_key: str | None = None,
+        unlist: bool = False,
+        undue: bool = False,
+        due_at: str | None = None,
+    ) -> dict:
+        statuses = (expected_status,) if isinstance(expected_status, str) else expected_status
+        key = (f"CASE#{case_id}", f"WAIT#{code}")
+        changes = _stored(changes)
+        with self._lock:
+            wait = self._items.get(key)
+            if wait is None or wait.get("status") not in statuses:
+                raise ConcurrentUpdate(f"wait {code} of case {case_id}")
+            updated = {**wait, **changes, "version": wait["version"] + 1}
+            if listed_for:
+                updated |= {"gsi2pk": listed_for, "gsi2sk": f"{due_at}#{case_id}#{code}"}
+            if due_key:
+                updated |= {"gsi3pk": due_key, "gsi3sk": f"{due_at}#{case_id}#{code}"}
+            for name in (("gsi2pk", "gsi2sk") if unlist else ()) + (("gsi3pk", "gsi3sk") if undue else ()):
+                updated.pop(name, None)
+            self._items[key] = updated
+            return _strip(updated)
+
+    def put_card_order(self, case_id: str, order: dict, listed_for: str, listed_at: str) -> bool:
+        item = {
+            **order,
+            "pk": f"CASE#{case_id}",
+            "sk": f"CARDORDER#{order['card_id']}",
+            "entity": "card_order",
+            "gsi2pk": listed_for,
+            "gsi2sk": f"{listed_at}#{order['card_id']}",
+        }
+        return self._put_new(_stored(item))
+
+    def close_card_order(self, case_id: str, card_id: str, status: str, at: str) -> bool:
+        key = (f"CASE#{case_id}", f"CARDORDER#{card_id}")
+        with self._lock:
+            order = self._items.get(key)
+            if order is None or order.get("status") != "awaiting_production":
+                return False
+            closed = {k: v for k, v in order.items() if k not in ("gsi2pk", "gsi2sk")}
+            self._items[key] = {**closed, "status": status, "closed_at": at}
+            return True
+
+    def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
+        scheduled = {**item, "pk": pk, "sk": sk, "entity": "scheduled", "gsi3pk": due_key, "gsi3sk": f"{due_at}#{pk}", "due_at": due_at}
+        scheduled = _stored(scheduled)
+        with self._lock:
+            self._items[pk, sk] = scheduled
+
+    def delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
+        with self._lock:
+            item = self._items.get((pk, sk))
+            if item is None or item.get("request_id") != request_id:
+                return False
+            del self._items[pk, sk]
+            return True
+
+    def delete_marker(self, pk: str, sk: str) -> None:
+        with self._lock:
+            self._items.pop((pk, sk), None)
+
+    def put_once(self, pk: str, sk: str, item: dict) -> bool:
+        return self._put_new(_stored({**item, "pk": pk, "sk": sk, "entity": "marker", "at": self._now_iso()}))
+
+    # --- reads --------------------------------------------------------------
+
+    def get(self, case_id: str) -> CaseRecord | None:
+        pk = f"CASE#{case_id}"
+        with self._lock:
+            items = sorted((item for key, item in self._items.items() if key[0] == pk), key=lambda i: i["sk"])
+            case = self._items.get((pk, "CASE"))
+            if case is None:
+                return None
+            record = CaseRecord(case=_strip(case))
+            for item in items:
+                entity = item.get("entity")
+                if entity == "matter":
+                    record.matters[item["code"]] = _strip(item)
+                elif entity == "event":
+                    record.events.append(_strip(item))
+                elif entity == "wait":
+                    record.waits[item["sk"].removeprefix("WAIT#")] = _strip(item)
+                elif entity == "material":
+                    record.materials[item["kind"]] = _strip(item)
+            return record
+
+    def get_case_item(self, case_id: str) -> dict:
+        with self._lock:
+            item = self._items.get((f"CASE#{case_id}", "CASE"))
+            if item is None:
+                raise NotFound(f"case {case_id}")
+            return _strip(item)
+
+    def get_matter(self, case_id: str, code: str) -> dict:
+        with self._lock:
+            item = self._items.get((f"CASE#{case_id}", f"MATTER#{code}"))
+            if item is None:
+                raise NotFound(f"matter {code} of case {case_id}")
+            return _strip(item)
+
+    def list_waits(self, listed_for: str, limit: int, cursor: str | None, newest_first: bool = False) -> tuple[list[dict], str | None]:
+        return self._page(_WORK_LIST, listed_for, limit, cursor, newest_first)
+
+    def due_until(self, due_key: str, until: str) -> tuple[list[dict], int]:
+        with self._lock:
+            items = self._under(_DUE, due_key, lambda sort_key: sort_key <= f"{until}#~")
+            return [_strip(i) for i in items], len(items)
+
+    def list_for_person(self, person_key: str, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
+        return self._page(_PERSON, f"PERSON#{person_key}", limit, cursor, newest_first=True)
+
+    def list_for_person_at_point(
+        self, person_key: str, service_point: str, limit: int = 20, cursor: str | None = None
+    ) -> tuple[list[dict], str | None]:
+        # as a filtered query: `limit` cases are read, those of the point kept
+        return self._page(_PERSON, f"PERSON#{person_key}", limit, cursor, True, lambda case: case.get("service_point") == service_point)
+
+    # --- internals ----------------------------------------------------------
+
+    def _put_new(self, item: dict) -> bool:
+        with self._lock:
+            if (item["pk"], item["sk"]) in self._items:
+                return False
+            self._items[item["pk"], item["sk"]] = item
+            return True
+
+    def _event_item(self, case_id: str, event: dict) -> dict:
+        at = event.get("at") or self._now_iso()
+        return {**event, "at": at, "pk": f"CASE#{case_id}", "sk": f"EVENT#{at}#{secrets.token_hex(3)}", "entity": "event"}
+
+    def _conditional_update(self, pk: str, sk: str, expected_version: int, changes: dict) -> dict:
+        changes = _stored(changes)
+        with self._lock:
+            item = self._items.get((pk, sk))
+            if item is None or item.get("version") != expected_version:
+                raise ConcurrentUpdate(str({"pk": pk, "sk": sk}))
+            updated = {**item, **changes, "version": item["version"] + 1}
+            self._items[pk, sk] = updated
+            return _strip(updated)
+
+    @staticmethod
+    def _mutate(
+        read: Callable[[], dict], write: Callable[[int, dict], dict], change: Callable[[dict], dict | None], attempts: int, what: str
+    ) -> dict:
+        for _ in range(attempts):
+            current = read()
+            changes = change(current)
+            if changes is None:
+                return current
+            try:
+                return write(current["version"], changes)
+            except ConcurrentUpdate:
+                continue
+        raise ConcurrentUpdate(f"{what} kept changing")
+
+    def _under(self, index: tuple[str, str], partition: str, sort_key_holds: Callable[[str], bool] = lambda _: True) -> list[dict]:
+        """The items under one index key, by its sort key (the lock is held by the caller)."""
+        pk_name, sk_name = index
+        found = [i for i in self._items.values() if i.get(pk_name) == partition and sk_name in i and sort_key_holds(i[sk_name])]
+        return sorted(found, key=lambda i: (i[sk_name], i["pk"], i["sk"]))
+
+    def _page(
+        self,
+        index: tuple[str, str],
+        partition: str,
+        limit: int,
+        cursor: str | None,
+        newest_first: bool,
+        keep: Callable[[dict], bool] = lambda _: True,
+    ) -> tuple[list[dict], str | None]:
+        pk_name, sk_name = index
+        start = _decode_cursor(cursor, index, partition) if cursor else None
+        with self._lock:
+            items: Iterable[dict] = self._under(index, partition)
+            if newest_first:
+                items = reversed(list(items))
+            if start is not None:
+                position = (start[sk_name], start["pk"], start["sk"])
+                items = [
+                    i
+                    for i in items
+                    if ((i[sk_name], i["pk"], i["sk"]) < position if newest_first else (i[sk_name], i["pk"], i["sk"]) > position)
+                ]
+            read = list(items)[:limit]
+            # DynamoDB answers a next key whenever a page stops at its limit, even at the list's very end
+            next_cursor = _encode_cursor({k: read[-1][k] for k in ("pk", "sk", pk_name, sk_name)}) if len(read) == limit and read else None
+            return [_strip(i) for i in read if keep(i)], next_cursor
+
+
+def _encode_cursor(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_cursor(cursor: str, index: tuple[str, str], partition: str) -> dict:
+    """The keys a cursor holds; a ValueError unless it is one of this list's (a cursor only pages through its own list)."""
+    pk_name, sk_name = index
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError("cursor") from error
+    if not isinstance(key, dict) or set(key) != {"pk", "sk", pk_name, sk_name} or key.get(pk_name) != partition:
+        raise ValueError("cursor")
+    if not all(isinstance(v, str) for v in key.values()):
+        raise ValueError("cursor")
+    return key
