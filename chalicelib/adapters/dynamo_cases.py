@@ -114,19 +114,24 @@ class DynamoCaseStore:
         ] + [{**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1} for m in matters]
         items += [{**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1} for m in materials or []]
         items.append(self._event_item(case_id, event))
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self._table.name,
-                        "Item": item,
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": "pk"},
+        try:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": "pk"},
+                        }
                     }
-                }
-                for item in items
-            ]
-        )
+                    for item in items
+                ]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                raise ConcurrentUpdate(f"case {case_id} exists") from error
+            raise
 
     def update_case(self, case_id: str, expected_version: int, changes: dict) -> dict:
         return self._conditional_update({"pk": f"CASE#{case_id}", "sk": "CASE"}, expected_version, changes)

@@ -95,7 +95,7 @@ def test_concurrent_read_modify_writes_of_a_matter_lose_no_update(services):
 
 def test_a_case_is_created_once_and_a_second_create_changes_nothing(services):
     case_id = a_case(services)
-    with pytest.raises(Exception, match="ConditionalCheckFailed|TransactionCanceled"):
+    with pytest.raises(ConcurrentUpdate):
         a_case(services, case_id)
     record = services.store.get(case_id)
     assert len(record.events) == 1 and list(record.matters) == ["activate"]

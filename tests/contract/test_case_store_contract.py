@@ -1,0 +1,597 @@
+"""What every case store does, the in-memory one as the DynamoDB one (on moto and on DynamoDB Local).
+
+Races are driven deterministically: a competing write lands between a store call's
+read and its write (inside `change`), or before a write made with what was read.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from chalicelib.adapters.dynamo_cases import ConcurrentUpdate, NotFound
+
+
+def case_id(n: int) -> str:
+    return f"00000000-0000-4000-8000-{n:012d}"
+
+
+def a_case(
+    store: Any,
+    n: int = 1,
+    *,
+    person: str = "person-a",
+    created_at: str | None = None,
+    service_point: str | None = None,
+    matters: tuple[str, ...] = ("activate",),
+    materials: tuple[str, ...] = (),
+) -> str:
+    cid = case_id(n)
+    case: dict[str, Any] = {
+        "case_id": cid,
+        "person_key": person,
+        "id_number": "341003199002150037",
+        "created_at": created_at or f"2026-11-{n:02d}T00:00:00.000+00:00",
+        "status": "draft",
+        "matter_codes": list(matters),
+        "contact": {"phone": "13905590002", "address": "黄山"},
+    }
+    if service_point:
+        case["service_point"] = service_point
+    store.create(
+        case,
+        [{"code": code, "status": "pending", "form": {}} for code in matters],
+        {"kind": "created", "text": "案件已创建"},
+        [{"kind": kind, "status": "required"} for kind in materials],
+    )
+    return cid
+
+
+def every_page(read_page: Any, limit: int) -> list[list[dict]]:
+    """Page through a list to its end: each page at most `limit` long, a page after a cursor never repeats."""
+    pages, cursor = [], None
+    while True:
+        items, cursor = read_page(limit, cursor)
+        assert len(items) <= limit
+        pages.append(items)
+        if cursor is None:
+            return pages
+        assert len(pages) < 50, "the cursor never ran out"
+
+
+def a_wait(due_at: str, status: str = "pending", token: str = "token-1") -> dict:
+    return {"task_token": token, "status": status, "due_at": due_at, "department": "hr"}
+
+
+# --- create -----------------------------------------------------------------
+
+
+def test_a_created_case_reads_back_with_its_matters_materials_and_first_event_all_at_version_one(store, clock):
+    cid = a_case(store, matters=("apply", "status_query"), materials=("id_front", "photo"))
+    record = store.get(cid)
+    assert record.case_id == cid
+    assert (record.case["status"], record.case["version"], record.case["contact"]) == (
+        "draft",
+        1,
+        {"phone": "13905590002", "address": "黄山"},
+    )
+    assert sorted(record.matters) == ["apply", "status_query"]
+    assert {m["version"] for m in record.matters.values()} == {1}
+    assert sorted(record.materials) == ["id_front", "photo"] and record.materials["photo"]["version"] == 1
+    assert [(e["kind"], e["at"]) for e in record.events] == [("created", "2026-11-30T01:00:00.000+00:00")]
+    assert record.waits == {}
+    assert store.get_case_item(cid) == record.case
+    assert store.get_matter(cid, "apply") == record.matters["apply"]
+
+
+def test_a_second_create_of_the_same_case_raises_concurrent_update_and_changes_nothing(store):
+    cid = a_case(store, matters=("activate",))
+    with pytest.raises(ConcurrentUpdate):
+        a_case(store, matters=("cancel", "status_query"))
+    record = store.get(cid)
+    assert list(record.matters) == ["activate"] and len(record.events) == 1 and record.case["matter_codes"] == ["activate"]
+
+
+def test_a_case_that_does_not_exist_reads_as_none_and_its_parts_as_not_found(store):
+    assert store.get(case_id(9)) is None
+    with pytest.raises(NotFound):
+        store.get_case_item(case_id(9))
+    a_case(store)
+    with pytest.raises(NotFound):
+        store.get_matter(case_id(1), "cancel")
+    assert store.get_wait(case_id(1), "apply") is None
+
+
+def test_a_counter_case_is_on_its_service_points_list_and_a_citizens_case_is_not(store):
+    a_case(store, 1, service_point="SP-1")
+    a_case(store, 2)
+    a_case(store, 3, service_point="SP-1")
+    a_case(store, 4, service_point="SP-2")
+    items, _ = store.list_waits("POINT#SP-1", 10, None, newest_first=True)
+    assert [i["case_id"] for i in items] == [case_id(3), case_id(1)]
+
+
+# --- updates on a version ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("part", ["case", "matter", "material"])
+def test_an_update_at_the_current_version_sets_the_changes_and_moves_the_version_on(store, part):
+    cid = a_case(store, materials=("photo",))
+    update, read = {
+        "case": (lambda v, c: store.update_case(cid, v, c), lambda: store.get_case_item(cid)),
+        "matter": (lambda v, c: store.update_matter(cid, "activate", v, c), lambda: store.get_matter(cid, "activate")),
+        "material": (lambda v, c: store.update_material(cid, "photo", v, c), lambda: store.get(cid).materials["photo"]),
+    }[part]
+    written = update(1, {"status": "submitted", "result": {"count": 2, "names": ["a", "b"]}, "reason": None})
+    assert (written["status"], written["version"], written["result"], written["reason"]) == (
+        "submitted",
+        2,
+        {"count": 2, "names": ["a", "b"]},
+        None,
+    )
+    assert read() == written
+    assert update(2, {"status": "processing"})["version"] == 3
+
+
+@pytest.mark.parametrize("part", ["case", "matter", "material"])
+def test_an_update_with_a_stale_version_raises_concurrent_update_and_writes_nothing(store, part):
+    cid = a_case(store, materials=("photo",))
+    update, read = {
+        "case": (lambda v, c: store.update_case(cid, v, c), lambda: store.get_case_item(cid)),
+        "matter": (lambda v, c: store.update_matter(cid, "activate", v, c), lambda: store.get_matter(cid, "activate")),
+        "material": (lambda v, c: store.update_material(cid, "photo", v, c), lambda: store.get(cid).materials["photo"]),
+    }[part]
+    update(1, {"status": "first"})
+    with pytest.raises(ConcurrentUpdate):
+        update(1, {"status": "second", "extra": True})
+    current = read()
+    assert (current["status"], current["version"], "extra" in current) == ("first", 2, False)
+
+
+def test_an_update_of_something_that_does_not_exist_raises_concurrent_update_and_creates_nothing(store):
+    cid = a_case(store)
+    with pytest.raises(ConcurrentUpdate):
+        store.update_case(case_id(9), 1, {"status": "submitted"})
+    with pytest.raises(ConcurrentUpdate):
+        store.update_matter(cid, "cancel", 1, {"status": "succeeded"})
+    assert store.get(case_id(9)) is None and list(store.get(cid).matters) == ["activate"]
+
+
+def test_numbers_read_back_as_numbers_sets_as_sorted_lists_and_floats_are_refused(store):
+    cid = a_case(store)
+    written = store.update_case(cid, 1, {"count": 3, "flags": {"b", "a"}, "nested": {"n": [1, 2]}})
+    assert written["count"] == 3 and isinstance(written["count"], int)
+    assert written["flags"] == ["a", "b"] and written["nested"] == {"n": [1, 2]}
+    with pytest.raises(TypeError):
+        store.update_case(cid, 2, {"ratio": 0.5})
+    assert store.get_case_item(cid)["version"] == 2
+
+
+def test_what_a_store_answers_is_a_copy_that_cannot_change_what_it_holds(store):
+    cid = a_case(store)
+    changes = {"result": {"card": "C1"}}
+    written = store.update_matter(cid, "activate", 1, changes)
+    changes["result"]["card"] = "changed by the caller"
+    written["result"]["card"] = "changed too"
+    store.get(cid).case["contact"]["phone"] = "changed"
+    assert store.get_matter(cid, "activate")["result"] == {"card": "C1"}
+    assert store.get_case_item(cid)["contact"]["phone"] == "13905590002"
+
+
+# --- read, change, write ------------------------------------------------------------
+
+
+def test_mutate_writes_the_change_it_computes_from_what_it_read(store):
+    cid = a_case(store)
+    matter = store.mutate_matter(cid, "activate", lambda m: {"status": "in_progress", "attempt": m["version"]})
+    assert (matter["status"], matter["attempt"], matter["version"]) == ("in_progress", 1, 2)
+    case = store.mutate_case(cid, lambda c: {"status": "submitted"} if c["status"] == "draft" else None)
+    assert (case["status"], case["version"]) == ("submitted", 2)
+
+
+def test_mutate_whose_change_answers_none_writes_nothing_and_answers_what_it_read(store):
+    cid = a_case(store)
+    assert store.mutate_case(cid, lambda c: None) == store.get_case_item(cid)
+    assert store.get_case_item(cid)["version"] == 1
+
+
+def test_mutate_that_loses_a_race_reads_again_and_computes_again_so_no_update_is_lost(store):
+    cid = a_case(store)
+    seen: list[int] = []
+
+    def add_one(matter: dict) -> dict:
+        seen.append(matter.get("count", 0))
+        if len(seen) == 1:  # another writer lands between this read and this write
+            store.update_matter(cid, "activate", matter["version"], {"count": 10})
+        return {"count": matter.get("count", 0) + 1}
+
+    matter = store.mutate_matter(cid, "activate", add_one)
+    assert seen == [0, 10]
+    assert (matter["count"], matter["version"]) == (11, 3)
+
+
+def test_mutate_that_keeps_losing_gives_up_with_concurrent_update_after_its_attempts(store):
+    cid = a_case(store)
+    calls = []
+
+    def always_overtaken(case: dict) -> dict:
+        calls.append(case["version"])
+        store.update_case(cid, case["version"], {"touched": len(calls)})
+        return {"status": "submitted"}
+
+    with pytest.raises(ConcurrentUpdate):
+        store.mutate_case(cid, always_overtaken, attempts=3)
+    assert calls == [1, 2, 3]
+    case = store.get_case_item(cid)
+    assert (case["status"], case["version"]) == ("draft", 4)
+
+
+def test_mutate_of_a_case_or_matter_that_does_not_exist_raises_not_found(store):
+    with pytest.raises(NotFound):
+        store.mutate_case(case_id(9), lambda c: {"status": "x"})
+    cid = a_case(store)
+    with pytest.raises(NotFound):
+        store.mutate_matter(cid, "cancel", lambda m: {"status": "x"})
+
+
+# --- drafts ---------------------------------------------------------------------
+
+
+def test_a_draft_change_replaces_matters_and_adds_and_removes_materials_in_one_step(store):
+    cid = a_case(store, matters=("activate", "loss"), materials=("photo", "id_front"))
+    case = store.replace_draft(
+        cid,
+        1,
+        {"matter_codes": ["activate", "reissue"]},
+        [{"code": "activate", "status": "pending", "form": {"x": 1}}, {"code": "reissue", "status": "pending", "form": {"kind": "lost"}}],
+        ["loss"],
+        [{"kind": "id_back", "status": "required"}],
+        {"photo": 1},
+    )
+    assert (case["matter_codes"], case["version"], case["status"]) == (["activate", "reissue"], 2, "draft")
+    record = store.get(cid)
+    assert record.case == case
+    assert sorted(record.matters) == ["activate", "reissue"]
+    assert record.matters["activate"]["form"] == {"x": 1} and record.matters["activate"]["version"] == 1
+    assert sorted(record.materials) == ["id_back", "id_front"]
+
+
+def _try_draft_change(store: Any, cid: str, version: int, removed_materials: dict[str, int], new_kind: str = "id_back") -> None:
+    store.replace_draft(
+        cid,
+        version,
+        {"matter_codes": ["reissue"]},
+        [{"code": "reissue", "status": "pending", "form": {}}],
+        ["activate"],
+        [{"kind": new_kind, "status": "required"}],
+        removed_materials,
+    )
+
+
+def _unchanged(store: Any, cid: str, version: int) -> None:
+    record = store.get(cid)
+    assert record.case["version"] == version and record.case["matter_codes"] == ["activate"]
+    assert list(record.matters) == ["activate"]
+    assert "id_back" not in record.materials and "photo" in record.materials
+
+
+def test_a_draft_change_at_a_stale_version_writes_nothing_at_all(store):
+    cid = a_case(store, materials=("photo",))
+    store.update_case(cid, 1, {"contact": {"phone": "13905590003", "address": "黄山"}})
+    with pytest.raises(ConcurrentUpdate):
+        _try_draft_change(store, cid, 1, {"photo": 1})
+    _unchanged(store, cid, 2)
+
+
+def test_a_draft_change_after_the_case_was_submitted_writes_nothing_at_all(store):
+    cid = a_case(store, materials=("photo",))
+    store.update_case(cid, 1, {"status": "submitted"})
+    with pytest.raises(ConcurrentUpdate):
+        _try_draft_change(store, cid, 2, {"photo": 1})
+    _unchanged(store, cid, 2)
+
+
+def test_a_draft_change_that_would_remove_a_material_uploaded_meanwhile_writes_nothing_at_all(store):
+    cid = a_case(store, materials=("photo",))
+    store.update_material(cid, "photo", 1, {"status": "uploaded"})
+    with pytest.raises(ConcurrentUpdate):
+        _try_draft_change(store, cid, 1, {"photo": 1})
+    _unchanged(store, cid, 1)
+    assert store.get(cid).materials["photo"]["status"] == "uploaded"
+
+
+def test_a_draft_change_that_would_add_a_material_the_case_has_writes_nothing_at_all(store):
+    cid = a_case(store, materials=("photo",))
+    with pytest.raises(ConcurrentUpdate):
+        _try_draft_change(store, cid, 1, {}, new_kind="photo")
+    _unchanged(store, cid, 1)
+
+
+def test_a_draft_change_of_a_case_that_does_not_exist_raises_concurrent_update(store):
+    with pytest.raises(ConcurrentUpdate):
+        _try_draft_change(store, case_id(9), 1, {})
+    assert store.get(case_id(9)) is None
+
+
+def test_deleting_a_draft_removes_the_case_and_everything_of_it(store):
+    cid = a_case(store, materials=("photo",))
+    store.add_event(cid, "updated", "已修改")
+    other = a_case(store, 2)
+    store.delete_draft(cid, 1)
+    assert store.get(cid) is None
+    with pytest.raises(NotFound):
+        store.get_matter(cid, "activate")
+    assert store.list_for_person("person-a")[0] == [store.get_case_item(other)]
+
+
+def test_a_draft_submitted_before_its_delete_is_not_deleted(store):
+    cid = a_case(store)
+    read_version = store.get(cid).case["version"]
+    store.update_case(cid, read_version, {"status": "submitted"})  # the submit wins the race
+    with pytest.raises(ConcurrentUpdate):
+        store.delete_draft(cid, read_version)
+    record = store.get(cid)
+    assert record.case["status"] == "submitted" and list(record.matters) == ["activate"]
+
+
+def test_a_draft_changed_before_its_delete_is_not_deleted_nor_is_a_case_that_is_no_draft(store):
+    cid = a_case(store)
+    store.update_case(cid, 1, {"contact": {"phone": "13905590003", "address": "黄山"}})
+    with pytest.raises(ConcurrentUpdate):
+        store.delete_draft(cid, 1)
+    store.update_case(cid, 2, {"status": "submitted"})
+    with pytest.raises(ConcurrentUpdate):
+        store.delete_draft(cid, 3)
+    with pytest.raises(ConcurrentUpdate):
+        store.delete_draft(case_id(9), 1)
+    assert store.get(cid).case["version"] == 3
+
+
+# --- the timeline ---------------------------------------------------------------
+
+
+def test_the_timeline_reads_in_time_order_each_event_stamped_by_the_business_clock(store, clock):
+    cid = a_case(store)
+    clock.advance(minutes=5)
+    first = store.add_event(cid, "submitted", "案件已提交")
+    clock.advance(seconds=1)
+    store.add_event(cid, "matter_succeeded", "启用：已办结", matter="activate", data={"card": "C1"})
+    clock.advance(milliseconds=1)
+    store.add_event(cid, "finished", "已办结")
+    assert first == {"kind": "submitted", "text": "案件已提交", "at": "2026-11-30T01:05:00.000+00:00"}
+    events = store.get(cid).events
+    assert [e["kind"] for e in events] == ["created", "submitted", "matter_succeeded", "finished"]
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    assert (events[2]["matter"], events[2]["data"]) == ("activate", {"card": "C1"})
+    assert "matter" not in events[1] and "data" not in events[1]
+
+
+def test_two_events_at_the_same_moment_are_both_kept(store):
+    cid = a_case(store)
+    store.add_event(cid, "notification", "已发送短信通知")
+    store.add_event(cid, "notification", "已发送短信通知")
+    assert [e["kind"] for e in store.get(cid).events].count("notification") == 2
+
+
+# --- department waits -------------------------------------------------------------
+
+
+def test_a_wait_is_recorded_once_and_a_replay_keeps_the_first_and_its_token(store, clock):
+    cid = a_case(store, matters=("apply",))
+    assert store.put_wait(cid, "apply", a_wait("2026-12-01T15:59:59+00:00", token="t1"), listed_for="REVIEW#hr#341003", due_key="OPEN")
+    clock.advance(minutes=1)
+    assert not store.put_wait(cid, "apply", a_wait("2026-12-09T15:59:59+00:00", token="t2"), listed_for="OTHER", due_key="OPEN")
+    wait = store.get_wait(cid, "apply")
+    assert (wait["task_token"], wait["due_at"], wait["version"]) == ("t1", "2026-12-01T15:59:59+00:00", 1)
+    assert wait["created_at"] == "2026-11-30T01:00:00.000+00:00"
+    assert wait["index"] == {"gsi2pk": "REVIEW#hr#341003", "gsi3pk": "OPEN"}
+    assert store.get(cid).waits["apply"]["task_token"] == "t1"
+    assert store.list_waits("OTHER", 10, None) == ([], None)
+
+
+def test_a_wait_on_no_list_reads_back_on_none(store):
+    cid = a_case(store, matters=("apply",))
+    assert store.put_wait(cid, "apply", a_wait("2026-12-01"), listed_for=None, due_key=None)
+    assert store.get_wait(cid, "apply")["index"] == {}
+    assert store.due_until("OPEN", "2099") == ([], 0)
+
+
+def test_a_wait_changes_only_from_an_expected_status_and_answers_itself_as_written(store):
+    cid = a_case(store, matters=("apply",))
+    store.put_wait(cid, "apply", a_wait("2026-12-01"), listed_for="L", due_key="D")
+    with pytest.raises(ConcurrentUpdate):
+        store.update_wait(cid, "apply", expected_status="decided", changes={"status": "timed_out"})
+    written = store.update_wait(cid, "apply", expected_status=("decided", "pending"), changes={"status": "decided", "decision": "approve"})
+    assert (written["status"], written["decision"], written["version"], written["task_token"]) == ("decided", "approve", 2, "token-1")
+    assert store.get_wait(cid, "apply") == {**written, "index": {"gsi2pk": "L", "gsi3pk": "D"}}
+    with pytest.raises(ConcurrentUpdate):
+        store.update_wait(cid, "apply", expected_status="pending", changes={"status": "decided", "decision": "reject"})
+    with pytest.raises(ConcurrentUpdate):
+        store.update_wait(cid, "reissue", expected_status="pending", changes={"status": "decided"})
+    assert store.get_wait(cid, "apply")["decision"] == "approve"
+
+
+def test_a_decided_wait_moves_from_the_pending_list_to_the_decided_list_and_from_the_due_list_to_another(store):
+    cid = a_case(store, matters=("apply",))
+    store.put_wait(cid, "apply", a_wait("2026-12-01T15:59:59+00:00"), listed_for="REVIEW#hr#341003", due_key="OPEN")
+    store.update_wait(
+        cid,
+        "apply",
+        expected_status="pending",
+        changes={"status": "decided"},
+        listed_for="DECIDED#hr#341003",
+        due_key="RESUME",
+        due_at="2026-11-30T02:00:00.000+00:00",
+    )
+    assert store.list_waits("REVIEW#hr#341003", 10, None)[0] == []
+    assert [w["status"] for w in store.list_waits("DECIDED#hr#341003", 10, None)[0]] == ["decided"]
+    assert store.due_until("OPEN", "2099")[0] == []
+    assert [w["status"] for w in store.due_until("RESUME", "2026-11-30T02:00:00.000+00:00")[0]] == ["decided"]
+    store.update_wait(cid, "apply", expected_status="decided", changes={"resume": "sent"}, unlist=True, undue=True)
+    assert store.list_waits("DECIDED#hr#341003", 10, None)[0] == []
+    assert store.due_until("RESUME", "2099") == ([], 0)
+    assert store.get_wait(cid, "apply")["index"] == {}
+
+
+def _waits_due(store: Any, dues: list[str], listed_for: str = "REVIEW#hr#341003") -> None:
+    for n, due in enumerate(dues, start=1):
+        cid = a_case(store, n, matters=("apply",))
+        store.put_wait(cid, "apply", {**a_wait(due), "case_id": cid, "matter": "apply"}, listed_for=listed_for, due_key="OPEN")
+
+
+def test_a_work_list_pages_oldest_due_first_or_newest_first_and_its_cursors_reach_every_item_once(store):
+    dues = ["2026-12-03", "2026-12-01", "2026-12-05", "2026-12-02", "2026-12-04"]
+    _waits_due(store, dues)
+    oldest_first = every_page(lambda limit, cursor: store.list_waits("REVIEW#hr#341003", limit, cursor), 2)
+    assert [len(p) for p in oldest_first] == [2, 2, 1]
+    assert [w["due_at"] for p in oldest_first for w in p] == sorted(dues)
+    newest_first = every_page(lambda limit, cursor: store.list_waits("REVIEW#hr#341003", limit, cursor, newest_first=True), 2)
+    assert [w["due_at"] for p in newest_first for w in p] == sorted(dues, reverse=True)
+
+
+def test_a_page_that_ends_the_list_exactly_at_its_limit_has_no_next_page_or_an_empty_one(store):
+    # DynamoDB may answer a next key when a page stops at its limit at the very end; callers see an empty last page
+    _waits_due(store, ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
+    pages = every_page(lambda limit, cursor: store.list_waits("REVIEW#hr#341003", limit, cursor), 2)
+    assert [len(p) for p in pages] in ([2, 2], [2, 2, 0])
+    assert [w["due_at"] for p in pages for w in p] == ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
+
+
+def test_a_cursor_pages_only_through_the_list_it_came_from(store):
+    _waits_due(store, ["2026-12-01", "2026-12-02", "2026-12-03"])
+    _, cursor = store.list_waits("REVIEW#hr#341003", 1, None)
+    assert cursor is not None
+    assert store.list_waits("REVIEW#hr#341003", 1, cursor)[0][0]["due_at"] == "2026-12-02"
+    for foreign in ("REVIEW#hr#341004", "BANKCARDS#ICBC"):
+        with pytest.raises(ValueError):
+            store.list_waits(foreign, 1, cursor)
+    with pytest.raises(ValueError):
+        store.list_for_person("person-a", 1, cursor)
+    for garbage in ("not a cursor", "e30=", "W10="):  # nonsense, {} and []
+        with pytest.raises(ValueError):
+            store.list_waits("REVIEW#hr#341003", 1, garbage)
+
+
+def test_due_until_answers_what_is_due_at_or_before_the_time_soonest_first_and_counts_what_it_read(store):
+    _waits_due(store, ["2026-12-02T16:00:00+08:00", "2026-12-01T10:00:00+08:00", "2026-12-03T09:00:00+08:00"])
+    items, read = store.due_until("OPEN", "2026-12-02T16:00:00+08:00")
+    assert [w["due_at"] for w in items] == ["2026-12-01T10:00:00+08:00", "2026-12-02T16:00:00+08:00"]
+    assert read == 2
+    assert all("gsi3pk" not in w and "pk" not in w for w in items)
+    assert store.due_until("OPEN", "2026-11-30") == ([], 0)
+    assert len(store.due_until("OPEN", "2026-12-31")[0]) == 3
+
+
+# --- card orders --------------------------------------------------------------------
+
+
+def test_a_card_order_is_on_its_banks_list_once_in_the_order_listed(store):
+    cid = a_case(store, matters=("apply",))
+    order = {"card_id": "C1", "case_id": cid, "status": "awaiting_production", "branch": "屯溪支行"}
+    assert store.put_card_order(cid, order, "BANKCARDS#ICBC", "2026-11-30T02:00:00.000+00:00")
+    assert not store.put_card_order(cid, {**order, "branch": "other"}, "BANKCARDS#ICBC", "2026-11-30T03:00:00.000+00:00")
+    store.put_card_order(cid, {**order, "card_id": "C0"}, "BANKCARDS#ICBC", "2026-11-30T01:30:00.000+00:00")
+    store.put_card_order(cid, {**order, "card_id": "C9"}, "BANKCARDS#CCB", "2026-11-30T01:00:00.000+00:00")
+    items, _ = store.list_waits("BANKCARDS#ICBC", 10, None)
+    assert [(o["card_id"], o["branch"]) for o in items] == [("C0", "屯溪支行"), ("C1", "屯溪支行")]
+    assert store.get(cid).waits == {}  # a card order is no wait of the case
+
+
+def test_a_closed_card_order_leaves_its_banks_list_and_closes_only_once(store):
+    cid = a_case(store, matters=("apply",))
+    store.put_card_order(cid, {"card_id": "C1", "status": "awaiting_production"}, "BANKCARDS#ICBC", "2026-11-30T02:00:00.000+00:00")
+    assert store.close_card_order(cid, "C1", "issued", "2026-12-01T02:00:00.000+00:00")
+    assert store.list_waits("BANKCARDS#ICBC", 10, None) == ([], None)
+    assert not store.close_card_order(cid, "C1", "not_made", "2026-12-02T02:00:00.000+00:00")
+    assert not store.close_card_order(cid, "NO-SUCH-CARD", "issued", "2026-12-02T02:00:00.000+00:00")
+
+
+# --- a person's cases -------------------------------------------------------------
+
+
+def test_a_persons_cases_page_newest_first_and_hold_nobody_elses(store):
+    for n in range(1, 6):
+        a_case(store, n, person="person-a")
+    a_case(store, 6, person="person-b")
+    pages = every_page(lambda limit, cursor: store.list_for_person("person-a", limit, cursor), 2)
+    assert [c["case_id"] for p in pages for c in p] == [case_id(n) for n in (5, 4, 3, 2, 1)]
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert all("gsi1pk" not in c and "version" in c for p in pages for c in p)
+    assert [c["case_id"] for c in store.list_for_person("person-b")[0]] == [case_id(6)]
+    assert store.list_for_person("nobody") == ([], None)
+    _, cursor = store.list_for_person("person-a", 1)
+    with pytest.raises(ValueError):
+        store.list_for_person("person-b", 1, cursor)
+
+
+def test_a_persons_cases_at_a_service_point_are_filtered_page_by_page(store):
+    points = {1: "SP-1", 2: None, 3: "SP-1", 4: "SP-2", 5: "SP-1"}
+    for n, point in points.items():
+        a_case(store, n, service_point=point)
+    pages = every_page(lambda limit, cursor: store.list_for_person_at_point("person-a", "SP-1", limit, cursor), 2)
+    # a page reads two of the person's cases (5, 4 | 3, 2 | 1) and keeps those of the point
+    assert [[c["case_id"] for c in p] for p in pages][:3] == [[case_id(5)], [case_id(3)], [case_id(1)]]
+    assert all(p == [] for p in pages[3:])
+
+
+# --- dated work and markers ---------------------------------------------------------
+
+
+def test_scheduled_work_is_due_at_its_time_and_a_newer_put_replaces_it(store):
+    store.put_scheduled("PAYOUT#k1", "PENDING", "PAYOUT_SWITCH", "2027-01-01T00:00:00+08:00", {"request_id": "r1", "id_number": "x"})
+    store.put_scheduled("PAYOUT#k2", "PENDING", "PAYOUT_SWITCH", "2026-12-01T00:00:00+08:00", {"request_id": "r2"})
+    items, read = store.due_until("PAYOUT_SWITCH", "2027-01-01T00:00:00+08:00")
+    assert [i["request_id"] for i in items] == ["r2", "r1"] and read == 2
+    assert items[1] == {"request_id": "r1", "id_number": "x", "due_at": "2027-01-01T00:00:00+08:00"}
+    store.put_scheduled("PAYOUT#k1", "PENDING", "PAYOUT_SWITCH", "2027-02-01T00:00:00+08:00", {"request_id": "r3"})
+    assert [i["request_id"] for i in store.due_until("PAYOUT_SWITCH", "2027-01-31")[0]] == ["r2"]
+    assert [i["request_id"] for i in store.due_until("PAYOUT_SWITCH", "2027-02-01T00:00:00+08:00")[0]] == ["r2", "r3"]
+
+
+def test_scheduled_work_is_removed_only_by_the_request_that_put_it(store):
+    store.put_scheduled("PAYOUT#k1", "PENDING", "PAYOUT_SWITCH", "2027-01-01", {"request_id": "r1"})
+    store.put_scheduled("PAYOUT#k1", "PENDING", "PAYOUT_SWITCH", "2027-02-01", {"request_id": "r2"})  # a second change replaced it
+    assert not store.delete_scheduled("PAYOUT#k1", "PENDING", "r1")
+    assert [i["request_id"] for i in store.due_until("PAYOUT_SWITCH", "2099")[0]] == ["r2"]
+    assert store.delete_scheduled("PAYOUT#k1", "PENDING", "r2")
+    assert store.due_until("PAYOUT_SWITCH", "2099") == ([], 0)
+    assert not store.delete_scheduled("PAYOUT#k1", "PENDING", "r2")
+
+
+def test_a_marker_is_written_once_and_once_removed_can_be_written_again(store):
+    assert store.put_once("ALERT#c.apply", "overdue", {"review_id": "c.apply"})
+    assert not store.put_once("ALERT#c.apply", "overdue", {"review_id": "c.apply"})
+    assert store.put_once("ALERT#c.apply", "warning", {"review_id": "c.apply"})
+    store.delete_marker("ALERT#c.apply", "overdue")
+    store.delete_marker("ALERT#c.apply", "never-written")
+    assert store.put_once("ALERT#c.apply", "overdue", {"review_id": "c.apply"})
+    assert not store.put_once("ALERT#c.apply", "warning", {})
+
+
+# --- many writers at once -------------------------------------------------------------
+
+
+def test_of_eight_concurrent_updates_at_one_version_exactly_one_wins(store, request):
+    if request.node.callspec.params["store"] == "moto":
+        pytest.skip("moto's backend is not thread-safe (the local stack serializes calls into it)")
+    cid = a_case(store)
+    barrier = threading.Barrier(8)
+    results: list[Any] = [None] * 8
+
+    def one(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = store.update_case(cid, 1, {"status": "submitted", "by": i})
+        except ConcurrentUpdate as error:
+            results[i] = error
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [r for r in results if isinstance(r, dict)]
+    assert len(winners) == 1 and sum(isinstance(r, ConcurrentUpdate) for r in results) == 7
+    assert store.get_case_item(cid)["by"] == winners[0]["by"]
