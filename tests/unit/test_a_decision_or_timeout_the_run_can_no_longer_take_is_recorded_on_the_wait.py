@@ -1,0 +1,166 @@
+"""Resuming a run with a decision, and ending a wait past its expiry, go through the Workflow port.
+
+Service level: the in-memory case store and a workflow that answers as Step Functions
+would (delivered, the wait is over, or unavailable for now); no moto, no state machine.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.memory_cases import InMemoryCaseStore
+from chalicelib.adapters.workflow import StepFunctionsWorkflow
+from chalicelib.ports import WorkflowUnavailable
+from chalicelib.services import deadlines, reviews
+from chalicelib.services.workflow_tasks import OPEN_WAIT
+from chalicelib.settings import Settings
+from chalicelib.wiring import Services
+
+NOW = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
+CASE = "00000000-0000-4000-8000-000000000001"
+
+
+class AnsweringWorkflow:
+    """Takes resume / fail_wait calls and answers `answer`: True (delivered), False (the wait is over) or an exception."""
+
+    def __init__(self, answer: bool | Exception):
+        self.answer = answer
+        self.calls: list[tuple[str, ...]] = []
+
+    def _answer(self) -> bool:
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+    def resume(self, task_token: str, outcome: dict[str, Any]) -> bool:
+        self.calls.append(("resume", task_token, outcome["decision"]))
+        return self._answer()
+
+    def fail_wait(self, task_token: str, error: str, cause: str) -> bool:
+        self.calls.append(("fail_wait", task_token, error))
+        return self._answer()
+
+
+def services_with(workflow: AnsweringWorkflow) -> Services:
+    built = Services(Settings(stage="test"), clock=lambda: NOW)
+    built.store = InMemoryCaseStore(clock=built.now)  # the cached adapters, set instead of built
+    built.workflow = workflow
+    return built
+
+
+def a_waiting_matter(services: Services, **wait: Any) -> dict:
+    services.store.create(
+        {"case_id": CASE, "person_key": "k", "created_at": "2026-12-01T00:00:00.000+00:00", "status": "processing"},
+        [{"code": "apply", "status": "awaiting_review"}],
+        {"kind": "created", "text": "案件已创建"},
+    )
+    item = {"case_id": CASE, "matter": "apply", "review_id": f"{CASE}.apply", "task_token": "token-1", "department": "hr", **wait}
+    services.store.put_wait(CASE, "apply", item, listed_for="REVIEW#hr#341003", due_key=OPEN_WAIT)
+    return services.store.get_wait(CASE, "apply")
+
+
+def a_decided_wait(services: Services) -> dict:
+    a_waiting_matter(services, status="pending", due_at="2026-12-09T15:59:59+00:00")
+    return services.store.update_wait(
+        CASE,
+        "apply",
+        expected_status="pending",
+        changes={"status": "decided", "decision": "approve", "resume": "pending"},
+        due_key=reviews.RESUME,
+        due_at=NOW.isoformat(),
+    )
+
+
+def test_a_delivered_decision_is_marked_sent_and_leaves_the_resume_list():
+    workflow = AnsweringWorkflow(True)
+    services = services_with(workflow)
+    assert reviews.resume(services, a_decided_wait(services))
+    assert workflow.calls == [("resume", "token-1", "approve")]
+    wait = services.store.get_wait(CASE, "apply")
+    assert (wait["status"], wait["resume"], wait["resumed_at"]) == ("decided", "sent", "2026-12-08T02:00:00.000+00:00")
+    assert "gsi3pk" not in wait["index"]
+
+
+def test_a_decision_the_run_no_longer_waits_for_times_the_wait_out():
+    services = services_with(AnsweringWorkflow(False))
+    assert not reviews.resume(services, a_decided_wait(services))
+    wait = services.store.get_wait(CASE, "apply")
+    assert (wait["status"], wait["resume"]) == ("timed_out", "too_late")
+    assert services.store.due_until(reviews.RESUME, "2099") == ([], 0)
+
+
+def test_a_decision_the_workflow_cannot_take_now_stays_pending_for_the_deadline_job():
+    services = services_with(AnsweringWorkflow(WorkflowUnavailable("ServiceUnavailable")))
+    assert reviews.resume(services, a_decided_wait(services))
+    wait = services.store.get_wait(CASE, "apply")
+    assert (wait["status"], wait["resume"]) == ("decided", "pending")
+    assert [w["matter"] for w in services.store.due_until(reviews.RESUME, "2099")[0]] == ["apply"]
+
+
+@pytest.mark.parametrize(("answer", "timed_out"), [(True, [f"{CASE}.apply"]), (False, [])])
+def test_an_expired_wait_is_ended_once_and_one_whose_run_is_over_leaves_every_list(answer, timed_out):
+    workflow = AnsweringWorkflow(answer)
+    services = services_with(workflow)
+    a_waiting_matter(services, status="pending", due_at="2026-12-01T15:59:59+00:00", expires_at="2026-12-08T01:00:00+08:00")
+    done = deadlines.run_deadline_alerts(services, NOW)
+    assert workflow.calls == [("fail_wait", "token-1", deadlines.WAIT_TIMED_OUT)]
+    assert done["timed_out"] == timed_out
+    wait = services.store.get_wait(CASE, "apply")
+    if answer:  # the run records the failure itself
+        assert wait["status"] == "pending"
+    else:
+        assert (wait["status"], wait["index"]) == ("timed_out", {})
+
+
+def test_an_expired_wait_the_workflow_cannot_end_now_is_tried_again_on_the_next_run():
+    services = services_with(AnsweringWorkflow(WorkflowUnavailable("ThrottlingException")))
+    a_waiting_matter(services, status="pending", due_at="2026-12-01T15:59:59+00:00", expires_at="2026-12-08T01:00:00+08:00")
+    assert deadlines.run_deadline_alerts(services, NOW)["timed_out"] == []
+    assert services.store.get_wait(CASE, "apply")["index"] == {"gsi2pk": "REVIEW#hr#341003", "gsi3pk": OPEN_WAIT}
+
+
+class RaisingStepFunctions:
+    def __init__(self, code: str | None):
+        self.code = code
+        self.sent: list[dict] = []
+
+    def _call(self, operation: str, **kwargs: Any) -> dict:
+        if self.code:
+            raise ClientError({"Error": {"Code": self.code, "Message": "-"}}, operation)
+        self.sent.append(kwargs)
+        return {}
+
+    def send_task_success(self, **kwargs: Any) -> dict:
+        return self._call("SendTaskSuccess", **kwargs)
+
+    def send_task_failure(self, **kwargs: Any) -> dict:
+        return self._call("SendTaskFailure", **kwargs)
+
+
+@pytest.mark.parametrize("code", ["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"])
+def test_step_functions_answering_that_the_wait_is_over_reads_as_false(code):
+    workflow = StepFunctionsWorkflow(RaisingStepFunctions(code), "arn:aws:states:us-east-1:1:stateMachine:m")
+    assert workflow.resume("t", {"decision": "approve"}) is False
+    assert workflow.fail_wait("t", "Review.TimedOut", "late") is False
+
+
+def test_step_functions_failing_for_a_passing_reason_reads_as_unavailable_with_its_code():
+    workflow = StepFunctionsWorkflow(RaisingStepFunctions("ThrottlingException"), "arn:aws:states:us-east-1:1:stateMachine:m")
+    with pytest.raises(WorkflowUnavailable) as raised:
+        workflow.resume("t", {"decision": "approve"})
+    assert raised.value.code == "ThrottlingException"
+
+
+def test_a_delivered_resume_sends_the_outcome_as_json_with_chinese_kept_readable():
+    client = RaisingStepFunctions(None)
+    workflow = StepFunctionsWorkflow(client, "arn:aws:states:us-east-1:1:stateMachine:m")
+    assert workflow.resume("t", {"decision": "reject", "reason": "材料不清晰"}) is True
+    assert workflow.fail_wait("t", "Review.TimedOut", "超时") is True
+    assert client.sent == [
+        {"taskToken": "t", "output": '{"decision": "reject", "reason": "材料不清晰"}'},
+        {"taskToken": "t", "error": "Review.TimedOut", "cause": "超时"},
+    ]
