@@ -6,12 +6,15 @@ read and its write (inside `change`), or before a write made with what was read.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from typing import Any
 
 import pytest
 
-from chalicelib.adapters.dynamo_cases import ConcurrentUpdate, NotFound
+from chalicelib.adapters.dynamo_cases import ConcurrentUpdate, DynamoCaseStore, NotFound
+from chalicelib.adapters.memory_cases import InMemoryCaseStore
+from chalicelib.ports import CaseStore
 
 
 def case_id(n: int) -> str:
@@ -595,3 +598,28 @@ def test_of_eight_concurrent_updates_at_one_version_exactly_one_wins(store, requ
     winners = [r for r in results if isinstance(r, dict)]
     assert len(winners) == 1 and sum(isinstance(r, ConcurrentUpdate) for r in results) == 7
     assert store.get_case_item(cid)["by"] == winners[0]["by"]
+
+
+# --- the port itself ---------------------------------------------------------------
+
+
+def _public_methods(cls: type) -> dict[str, inspect.Signature]:
+    return {name: inspect.signature(member) for name, member in vars(cls).items() if callable(member) and not name.startswith("_")}
+
+
+@pytest.mark.parametrize("adapter", [DynamoCaseStore, InMemoryCaseStore], ids=lambda cls: cls.__name__)
+def test_every_store_offers_every_method_of_the_port_with_its_parameters(adapter):
+    port = _public_methods(CaseStore)
+    offered = _public_methods(adapter)
+    assert sorted(set(port) - set(offered)) == []
+    for name, signature in port.items():
+        parameters = offered[name].parameters
+        for parameter in signature.parameters.values():
+            assert parameter.name in parameters, f"{adapter.__name__}.{name} lacks {parameter.name}"
+            assert (parameters[parameter.name].kind, parameters[parameter.name].default) == (parameter.kind, parameter.default), (
+                f"{adapter.__name__}.{name}({parameter.name})"
+            )
+
+
+def test_every_public_method_of_the_dynamodb_store_is_in_the_port_so_services_can_call_it_on_any_store():
+    assert sorted(set(_public_methods(DynamoCaseStore)) - set(_public_methods(CaseStore))) == []
