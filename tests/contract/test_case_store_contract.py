@@ -577,7 +577,7 @@ def test_a_marker_is_written_once_and_once_removed_can_be_written_again(store):
 
 
 def test_of_eight_concurrent_updates_at_one_version_exactly_one_wins(store, request):
-    if request.node.callspec.params["store"] == "moto":
+    if request.node.callspec.params["backend"] == "moto":
         pytest.skip("moto's backend is not thread-safe (the local stack serializes calls into it)")
     cid = a_case(store)
     barrier = threading.Barrier(8)
