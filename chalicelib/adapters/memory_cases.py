@@ -38,8 +38,12 @@ _DUE = ("gsi3pk", "gsi3sk")
 
 def _stored(value: Any) -> Any:
     """A value as DynamoDB keeps it and the DynamoDB store reads it back (a copy: no caller shares it)."""
-    if isinstance(value, bool) or value is None or isinstance(value, (str, int, bytes)):
+    if isinstance(value, bool) or value is None or isinstance(value, bytes):
         return value
+    if isinstance(value, str):
+        return str.__str__(value)  # an enum member (CaseStatus.DRAFT) reads back as its plain string, as from DynamoDB
+    if isinstance(value, int):
+        return int(value)
     if isinstance(value, float):
         raise TypeError("Float types are not supported. Use Decimal types instead.")  # as boto3 refuses them
     if isinstance(value, Decimal):

@@ -14,6 +14,7 @@ import pytest
 
 from chalicelib.adapters.dynamo_cases import ConcurrentUpdate, DynamoCaseStore, NotFound
 from chalicelib.adapters.memory_cases import InMemoryCaseStore
+from chalicelib.domain.case import CaseStatus
 from chalicelib.ports import CaseStore
 
 
@@ -162,10 +163,11 @@ def test_an_update_of_something_that_does_not_exist_raises_concurrent_update_and
     assert store.get(case_id(9)) is None and list(store.get(cid).matters) == ["activate"]
 
 
-def test_numbers_read_back_as_numbers_sets_as_sorted_lists_and_floats_are_refused(store):
+def test_numbers_read_back_as_numbers_enums_as_strings_sets_as_sorted_lists_and_floats_are_refused(store):
     cid = a_case(store)
-    written = store.update_case(cid, 1, {"count": 3, "flags": {"b", "a"}, "nested": {"n": [1, 2]}})
+    written = store.update_case(cid, 1, {"count": 3, "flags": {"b", "a"}, "nested": {"n": [1, 2]}, "status": CaseStatus.SUBMITTED})
     assert written["count"] == 3 and isinstance(written["count"], int)
+    assert type(written["status"]) is str and type(store.get_case_item(cid)["status"]) is str
     assert written["flags"] == ["a", "b"] and written["nested"] == {"n": [1, 2]}
     with pytest.raises(TypeError):
         store.update_case(cid, 2, {"ratio": 0.5})
