@@ -625,3 +625,8 @@ def test_every_store_offers_every_method_of_the_port_with_its_parameters(adapter
 
 def test_every_public_method_of_the_dynamodb_store_is_in_the_port_so_services_can_call_it_on_any_store():
     assert sorted(set(_public_methods(DynamoCaseStore)) - set(_public_methods(CaseStore))) == []
+
+
+def test_this_suite_calls_every_method_of_the_port():
+    source = inspect.getsource(inspect.getmodule(test_this_suite_calls_every_method_of_the_port))
+    assert sorted(name for name in _public_methods(CaseStore) if f"store.{name}(" not in source) == []
