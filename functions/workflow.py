@@ -20,10 +20,17 @@ from chalicelib.wiring import services
 class CaseEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
     case_id: str
+    # the case's fixed facts (services/case_facts.py), absent in a run started before they travelled
+    facts: dict[str, Any] | None = None
 
 
 class MatterEvent(CaseEvent):
     matter: str
+    plan: dict[str, Any] | None = None  # pre-judgment's plan: the run's order and the reviewed matters' due times
+
+
+class FinishEvent(CaseEvent):
+    results: Any = None  # what the branches answered: the case's final status, once its last matter closed it
 
 
 class WaitEvent(MatterEvent):
@@ -58,54 +65,56 @@ def lambda_handler(fn: Callable[[dict], Any]) -> Callable[[dict, Any], Any]:
 
 @lambda_handler
 def prejudge_at_submission(event: dict) -> dict:
-    return tasks.prejudge_at_submission(services(), CaseEvent.model_validate(event).case_id)
+    e = CaseEvent.model_validate(event)
+    return tasks.prejudge_at_submission(services(), e.case_id, e.facts)
 
 
 @lambda_handler
 def run_matter(event: dict) -> dict:
     e = MatterEvent.model_validate(event)
-    return tasks.run_matter(services(), e.case_id, e.matter)
+    return tasks.run_matter(services(), e.case_id, e.matter, e.facts, e.plan)
 
 
 @lambda_handler
 def record_matter_failure(event: dict) -> dict:
     e = MatterFailureEvent.model_validate(event)
-    return tasks.record_matter_failure(services(), e.case_id, e.matter, e.error)
+    return tasks.record_matter_failure(services(), e.case_id, e.matter, e.error, e.facts, e.plan)
 
 
 @lambda_handler
 def check_before_review(event: dict) -> dict:
     e = MatterEvent.model_validate(event)
-    return tasks.check_before_review(services(), e.case_id, e.matter)
+    return tasks.check_before_review(services(), e.case_id, e.matter, e.facts, e.plan)
 
 
 @lambda_handler
 def request_decision(event: dict) -> dict:
     e = WaitEvent.model_validate(event)
-    return tasks.request_decision(services(), e.case_id, e.matter, e.task_token)
+    return tasks.request_decision(services(), e.case_id, e.matter, e.task_token, e.facts, e.plan)
 
 
 @lambda_handler
 def record_decision(event: dict) -> dict:
     e = DecisionEvent.model_validate(event)
-    return tasks.record_decision(services(), e.case_id, e.matter, e.decision)
+    return tasks.record_decision(services(), e.case_id, e.matter, e.decision, e.facts, e.plan)
 
 
 @lambda_handler
 def record_wait_timeout(event: dict) -> dict:
     e = MatterEvent.model_validate(event)
-    return tasks.record_wait_timeout(services(), e.case_id, e.matter)
+    return tasks.record_wait_timeout(services(), e.case_id, e.matter, e.facts, e.plan)
 
 
 @lambda_handler
 def finish_case(event: dict) -> dict:
-    return tasks.finish_case(services(), CaseEvent.model_validate(event).case_id)
+    e = FinishEvent.model_validate(event)
+    return tasks.finish_case(services(), e.case_id, e.facts, e.results)
 
 
 @lambda_handler
 def fail_case(event: dict) -> dict:
     e = FailureEvent.model_validate(event)
-    return tasks.fail_case(services(), e.case_id, e.error)
+    return tasks.fail_case(services(), e.case_id, e.error, e.facts)
 
 
 # Lambda function name suffix -> handler; the ASL names them ${<CamelCase>FunctionArn}.

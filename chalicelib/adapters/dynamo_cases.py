@@ -30,6 +30,10 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from chalicelib.domain.case import CaseStatus, MatterStatus
+from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message
+from chalicelib.domain.resident_id import mask_phone
+
 PERSON_INDEX = "ByPerson"
 DISTRICT_DUE_INDEX = "ByDistrictDue"  # pending reviews of a department in a district, by due time
 DUE_INDEX = "ByDue"  # open waits (and other dated work) across the city, by due time
@@ -58,6 +62,46 @@ def _plain(value: Any) -> Any:
     if isinstance(value, set):
         return sorted(_plain(v) for v in value)
     return value
+
+
+_OPEN_VALUES = {f":open{i}": status.value for i, status in enumerate(OPEN_MATTER_STATUSES)}
+_OPEN_LIST = ", ".join(_OPEN_VALUES)
+
+
+def _event_dict(event: Event, at: str) -> dict:
+    item: dict[str, Any] = {"kind": event.kind, "text": event.text, "at": at}
+    if event.matter:
+        item["matter"] = event.matter
+    if event.data:
+        item["data"] = event.data
+    return item
+
+
+def _scheduled_item(pk: str, sk: str, due_key: str, due_at: str, item: dict) -> dict:
+    return {**item, "pk": pk, "sk": sk, "entity": "scheduled", "gsi3pk": due_key, "gsi3sk": f"{due_at}#{pk}", "due_at": due_at}
+
+
+def _message(item: dict) -> Message:
+    return Message(
+        id=item["id"],
+        channel=Channel(item["channel"]),
+        text=item["text"],
+        to=item.get("to", ""),
+        matter=item.get("matter"),
+        subject=item.get("subject", ""),
+        department=item.get("department", ""),
+        district=item.get("district", ""),
+        level=item.get("level", ""),
+    )
+
+
+def _notification_event(item: dict) -> dict:
+    """An SMS in the outbox is the timeline's notification (phone masked)."""
+    data = {"to": mask_phone(item["to"]), "text": item["text"]}
+    event = {"kind": "notification", "text": "已发送短信通知", "at": item["created_at"], "data": data}
+    if item.get("matter"):
+        event["matter"] = item["matter"]
+    return event
 
 
 _KEYS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "entity")
@@ -132,6 +176,311 @@ class DynamoCaseStore:
             if error.response["Error"]["Code"] == "TransactionCanceledException":
                 raise ConcurrentUpdate(f"case {case_id} exists") from error
             raise
+
+    # --- one transaction per state change of a run (domain/outcomes.py) ---------
+
+    def begin_processing(self, case_id: str, codes: list[str], due: dict[str, tuple[str, str]], event: Event, plan: dict) -> bool:
+        """A submitted case passed pre-judgment: `processing` with its `plan`, reviewed matters dated, the event; one transaction.
+
+        False (nothing written) if the case is no longer `submitted`: a retry, or a withdrawal, got there first.
+        """
+        pk = f"CASE#{case_id}"
+        now = self._now_iso()
+        items: list[dict] = [
+            self._update(
+                {"pk": pk, "sk": "CASE"},
+                sets={"status": CaseStatus.PROCESSING.value, "updated_at": now, "plan": plan},
+                if_absent={"matter_status": {code: MatterStatus.PENDING.value for code in codes}, "matter_reasons": {}},
+                condition=("#status = :expected_status", {"#status": "status"}, {":expected_status": CaseStatus.SUBMITTED.value}),
+            )
+        ]
+        for code, (due_at, expires_at) in due.items():
+            items.append(self._update({"pk": pk, "sk": f"MATTER#{code}"}, sets={}, if_absent={"due_at": due_at, "expires_at": expires_at}))
+        items.append({"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, _event_dict(event, now))}})
+        return self._transact(items)
+
+    def conclude(self, conclusion: Conclusion) -> bool:
+        """Record outcomes with their events, outbox messages and (if last) the case's final status: one transaction.
+
+        False (nothing written) if a condition no longer holds: a matter already has its outcome, the case left
+        the expected status, this is after all the last open matter, or the contact phone changed.
+        """
+        c = conclusion
+        pk = f"CASE#{c.case_id}"
+        now = self._now_iso()
+        items: list[dict] = [self._case_conclusion(c, now)]
+        for outcome in c.outcomes:
+            changes: dict[str, Any] = {"status": outcome.status.value, "updated_at": now}
+            if outcome.result is not None:
+                changes["result"] = outcome.result
+            if outcome.reason is not None:
+                changes["reason"] = outcome.reason
+            if outcome.reason_code is not None:
+                changes["reason_code"] = outcome.reason_code
+            items.append(
+                self._update(
+                    {"pk": pk, "sk": f"MATTER#{outcome.code}"},
+                    sets=changes,
+                    condition=(f"#st IN ({_OPEN_LIST})", {"#st": "status"}, dict(_OPEN_VALUES)),
+                    bump=True,
+                )
+            )
+        for event in c.events:
+            items.append({"Put": {"TableName": self._table.name, "Item": self._event_item(c.case_id, _event_dict(event, now))}})
+        for message in c.messages:
+            items.append(self._put_new_item(self._outbox_item(c.case_id, message, now)))
+        if c.wait is not None:
+            expected = {f":w{i}": s.value for i, s in enumerate(c.wait.expected)}
+            items.append(
+                self._update(
+                    {"pk": pk, "sk": f"WAIT#{c.wait.code}"},
+                    sets={"status": c.wait.status.value, **c.wait.changes},
+                    removes=("gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"),
+                    condition=(f"#ws IN ({', '.join(expected)})", {"#ws": "status"}, expected),
+                    bump=True,
+                )
+            )
+        if c.card_order is not None:
+            order = c.card_order["order"]
+            items.append(
+                self._put_new_item(
+                    {
+                        **order,
+                        "pk": pk,
+                        "sk": f"CARDORDER#{order['card_id']}",
+                        "entity": "card_order",
+                        "gsi2pk": c.card_order["listed_for"],
+                        "gsi2sk": f"{c.card_order['listed_at']}#{order['card_id']}",
+                    }
+                )
+            )
+        if c.payout_switch is not None:
+            switch = c.payout_switch
+            items.append({"Put": {"TableName": self._table.name, "Item": _scheduled_item(**switch)}})
+        if c.closing is not None and c.closing.retention_due:
+            retention = _scheduled_item(
+                f"RETENTION#{c.case_id}",
+                "MATERIALS",
+                "MATERIALS_RETENTION",
+                c.closing.retention_due,
+                {"request_id": c.case_id, "case_id": c.case_id},
+            )
+            items.append({"Put": {"TableName": self._table.name, "Item": retention}})
+        return self._transact(items)
+
+    def _case_conclusion(self, c: Conclusion, now: str) -> dict:
+        """The case item's part of a conclusion: each matter's outcome on `matter_status`, the conditions that make it first."""
+        names: dict[str, str] = {"#status": "status", "#ms": "matter_status"}
+        values: dict[str, Any] = {":case_status": c.case_status.value}
+        sets = ["updated_at = :now"]
+        values[":now"] = now
+        conditions = ["#status = :case_status"]
+        if c.case_status == CaseStatus.SUBMITTED:  # refused at pre-judgment: every matter at once
+            names["#mr"] = "matter_reasons"
+            sets += ["#ms = :all", "#mr = :reasons"]
+            values[":all"] = {o.code: o.status.value for o in c.outcomes}
+            values[":reasons"] = {o.code: o.reason for o in c.outcomes if o.reason}
+        else:
+            for i, outcome in enumerate(c.outcomes):
+                names[f"#m{i}"] = outcome.code
+                values[f":r{i}"] = outcome.status.value
+                sets.append(f"#ms.#m{i} = :r{i}")
+                conditions.append(f"#ms.#m{i} IN ({_OPEN_LIST})")
+                if outcome.reason:
+                    names["#mr"] = "matter_reasons"
+                    values[f":why{i}"] = outcome.reason
+                    sets.append(f"#mr.#m{i} = :why{i}")
+        if c.some_open or c.case_status != CaseStatus.SUBMITTED:
+            values.update(_OPEN_VALUES)
+        if c.some_open:
+            alternatives = []
+            for j, code in enumerate(c.some_open):
+                names[f"#s{j}"] = code
+                alternatives.append(f"#ms.#s{j} IN ({_OPEN_LIST})")
+            conditions.append("(" + " OR ".join(alternatives) + ")")
+        for j, (code, status) in enumerate(c.others_final.items()):
+            names[f"#f{j}"] = code
+            values[f":f{j}"] = status
+            conditions.append(f"#ms.#f{j} = :f{j}")
+        if c.contact_phone is not None:
+            names["#contact"], names["#phone"] = "contact", "phone"
+            values[":phone"] = c.contact_phone
+            conditions.append("#contact.#phone = :phone")
+        if c.new_contact_phone is not None:
+            names["#contact"], names["#phone"] = "contact", "phone"
+            values[":new_phone"] = c.new_contact_phone
+            sets.append("#contact.#phone = :new_phone")
+        if c.closing is not None:
+            sets += ["#status = :final", "finished_at = :finished_at"]
+            values[":final"], values[":finished_at"] = c.closing.status.value, c.closing.at
+        names["#version"] = "version"
+        values[":one"] = 1
+        sets.append("#version = #version + :one")
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"pk": f"CASE#{c.case_id}", "sk": "CASE"},
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ConditionExpression": " AND ".join(conditions),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def open_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str, due_key: str, event: Event) -> bool:
+        """Hand a matter to its department: the wait (task token) on the lists, the matter awaiting review, the event.
+
+        One transaction; False (nothing written) if the wait exists already (a retried task) or the matter or case moved on.
+        """
+        pk = f"CASE#{case_id}"
+        now = self._now_iso()
+        item = {**wait, "pk": pk, "sk": f"WAIT#{code}", "entity": "wait", "created_at": now, "version": 1}
+        item["gsi2pk"], item["gsi2sk"] = listed_for, f"{wait.get('due_at', '')}#{case_id}#{code}"
+        item["gsi3pk"], item["gsi3sk"] = due_key, f"{wait.get('due_at', '')}#{case_id}#{code}"
+        awaiting = MatterStatus.AWAITING_REVIEW.value
+        items = [
+            self._put_new_item(item),
+            self._update(
+                {"pk": pk, "sk": f"MATTER#{code}"},
+                sets={"status": awaiting, "updated_at": now},
+                condition=(f"#st IN ({_OPEN_LIST})", {"#st": "status"}, dict(_OPEN_VALUES)),
+                bump=True,
+            ),
+            self._update(
+                {"pk": pk, "sk": "CASE"},
+                sets={"updated_at": now},
+                condition=(
+                    "#status = :processing",
+                    {"#status": "status"},
+                    {":processing": CaseStatus.PROCESSING.value},
+                ),
+                map_sets={("matter_status", code): awaiting},
+                bump=True,
+            ),
+            {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, _event_dict(event, now))}},
+        ]
+        return self._transact(items)
+
+    # --- the outbox: every notification is a record first, sent once ----------
+
+    def put_outbox(self, case_id: str, message: Message) -> bool:
+        """A notification not tied to a run's outcome (a withdrawal, a rejected upload); False if its id exists."""
+        return self._put_new(self._outbox_item(case_id, message, self._now_iso()))
+
+    def claim_outbox(self, case_id: str, message_id: str) -> bool:
+        """Take a pending message to send it: only one sender ever gets True for a message."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": f"OUTBOX#{message_id}"},
+                UpdateExpression="SET #d = :sent, sent_at = :at",
+                ConditionExpression="#d = :pending",
+                ExpressionAttributeNames={"#d": "delivery"},
+                ExpressionAttributeValues={":sent": Delivery.SENT.value, ":pending": Delivery.PENDING.value, ":at": self._now_iso()},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release_outbox(self, case_id: str, message_id: str) -> None:
+        """Sending failed after the claim: pending again, for the retry to send."""
+        self._table.update_item(
+            Key={"pk": f"CASE#{case_id}", "sk": f"OUTBOX#{message_id}"},
+            UpdateExpression="SET #d = :pending REMOVE sent_at",
+            ExpressionAttributeNames={"#d": "delivery"},
+            ExpressionAttributeValues={":pending": Delivery.PENDING.value},
+        )
+
+    def pending_outbox(self, case_id: str) -> list[Message]:
+        """The case's messages not sent yet (a task that stopped between its write and its send)."""
+        page = self._table.query(
+            KeyConditionExpression=Key("pk").eq(f"CASE#{case_id}") & Key("sk").begins_with("OUTBOX#"),
+            ConsistentRead=True,
+        )
+        return [_message(_strip(i)) for i in page["Items"] if i.get("delivery") == Delivery.PENDING.value]
+
+    def _outbox_item(self, case_id: str, message: Message, now: str) -> dict:
+        item = {
+            "pk": f"CASE#{case_id}",
+            "sk": f"OUTBOX#{message.id}",
+            "entity": "outbox",
+            "id": message.id,
+            "channel": message.channel.value,
+            "text": message.text,
+            "to": message.to,
+            "delivery": Delivery.PENDING.value,
+            "created_at": now,
+        }
+        for name in ("matter", "subject", "department", "district", "level"):
+            value = getattr(message, name)
+            if value:
+                item[name] = value
+        return item
+
+    # --- transaction parts --------------------------------------------------
+
+    def _update(
+        self,
+        key: dict,
+        *,
+        sets: dict[str, Any],
+        if_absent: dict[str, Any] | None = None,
+        removes: tuple[str, ...] = (),
+        condition: tuple[str, dict[str, str], dict[str, Any]] | None = None,
+        map_sets: dict[tuple[str, str], Any] | None = None,
+        bump: bool = False,
+    ) -> dict:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        parts = []
+        for i, (name, value) in enumerate(sets.items()):
+            names[f"#u{i}"], values[f":u{i}"] = name, value
+            parts.append(f"#u{i} = :u{i}")
+        for i, (name, value) in enumerate((if_absent or {}).items()):
+            names[f"#a{i}"], values[f":a{i}"] = name, value
+            parts.append(f"#a{i} = if_not_exists(#a{i}, :a{i})")
+        for i, ((attribute, entry), value) in enumerate((map_sets or {}).items()):
+            names[f"#p{i}"], names[f"#e{i}"], values[f":p{i}"] = attribute, entry, value
+            parts.append(f"#p{i}.#e{i} = :p{i}")
+        if bump:
+            names["#version"], values[":one"] = "version", 1
+            parts.append("#version = #version + :one")
+        expression = ("SET " + ", ".join(parts)) if parts else ""
+        if removes:
+            expression += " REMOVE " + ", ".join(removes)
+        update: dict[str, Any] = {"TableName": self._table.name, "Key": key, "UpdateExpression": expression.strip()}
+        condition_text = "attribute_exists(pk)"
+        if condition is not None:
+            text, condition_names, condition_values = condition
+            condition_text += f" AND {text}"
+            names.update(condition_names)
+            values.update(condition_values)
+        update["ConditionExpression"] = condition_text
+        if names:
+            update["ExpressionAttributeNames"] = names
+        if values:
+            update["ExpressionAttributeValues"] = values
+        return {"Update": update}
+
+    def _put_new_item(self, item: dict) -> dict:
+        return {
+            "Put": {
+                "TableName": self._table.name,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": "pk"},
+            }
+        }
+
+    def _transact(self, items: list[dict]) -> bool:
+        try:
+            self._table.meta.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+                return False
+            raise
+        return True
 
     def update_case(self, case_id: str, expected_version: int, changes: dict) -> dict:
         return self._conditional_update({"pk": f"CASE#{case_id}", "sk": "CASE"}, expected_version, changes)
@@ -415,9 +764,7 @@ class DynamoCaseStore:
 
     def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
         """Dated work for a scheduled job (index ByDue); a newer put for the same key replaces it."""
-        self._table.put_item(
-            Item={**item, "pk": pk, "sk": sk, "entity": "scheduled", "gsi3pk": due_key, "gsi3sk": f"{due_at}#{pk}", "due_at": due_at}
-        )
+        self._table.put_item(Item=_scheduled_item(pk, sk, due_key, due_at, item))
 
     def delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
         """Remove dated work once done, unless it was replaced meanwhile; False if it was."""
@@ -463,8 +810,11 @@ class DynamoCaseStore:
                 waits[item["sk"].removeprefix("WAIT#")] = _strip(item)
             elif entity == "material":
                 materials[item["kind"]] = _strip(item)
+            elif entity == "outbox" and item.get("channel") == Channel.SMS:
+                events.append(_notification_event(item))
         if record is None:
             return None
+        events.sort(key=lambda e: e["at"])
         record.matters, record.events, record.waits, record.materials = matters, events, waits, materials
         return record
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
+from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.adapters.simulators import preexisting_case_id
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
@@ -38,15 +38,15 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
-def order_card_production(services: Services, record: CaseRecord, code: str, card: Card, bank: Bank) -> None:
-    """An approved apply/reissue: the card goes on its bank's list of cards to make. Replay-safe."""
-    name, id_number = record.case.get("applicant_name", ""), record.case["id_number"]
-    _put_order(services, record.case_id, code, card.card_id, card.branch, bank, name, id_number)
+def card_order(services: Services, facts: dict, code: str, card: Card, bank: Bank) -> dict:
+    """An approved apply/reissue's card on its bank's list, written with the approval (CaseStore.conclude)."""
+    order = _order(services, facts["case_id"], code, card.card_id, card.branch, bank, facts.get("applicant_name", ""), facts["id_number"])
+    return {"order": order, "listed_for": bank_list_key(bank.code), "listed_at": order["ordered_at"]}
 
 
-def _put_order(services: Services, case_id: str, code: str, card_id: str, branch_name: str, bank: Bank, name: str, id_number: str) -> None:
+def _order(services: Services, case_id: str, code: str, card_id: str, branch_name: str, bank: Bank, name: str, id_number: str) -> dict:
     branch = bank.branch(branch_name)
-    order = {
+    return {
         "card_id": card_id,
         "case_id": case_id,
         "matter": code,
@@ -59,6 +59,10 @@ def _put_order(services: Services, case_id: str, code: str, card_id: str, branch
         "status": AWAITING_PRODUCTION,
         "ordered_at": services.now_iso(),
     }
+
+
+def _put_order(services: Services, case_id: str, code: str, card_id: str, branch_name: str, bank: Bank, name: str, id_number: str) -> None:
+    order = _order(services, case_id, code, card_id, branch_name, bank, name, id_number)
     services.store.put_card_order(case_id, order, bank_list_key(bank.code), order["ordered_at"])
 
 

@@ -21,6 +21,7 @@ def case_facts(case: dict[str, Any], matters: dict[str, dict[str, Any]], materia
         "case_id": case["case_id"],
         "version": int(case["version"]),
         "id_number": case["id_number"],
+        "applicant_name": case.get("applicant_name", ""),
         "person_key": case["person_key"],
         "phone": case["contact"]["phone"],
         "channel": case.get("channel", "online"),

@@ -516,7 +516,7 @@ def case_view(record: CaseRecord, principal: Principal, services: Services | Non
 
 
 def notify_applicant(services: Services, record: CaseRecord, text: str, matter: str | None = None) -> None:
-    """SMS to the case's contact phone; the case records it (phone masked)."""
-    phone = record.case["contact"]["phone"]
-    services.notifier.send_sms(phone, text)
-    services.store.add_event(record.case_id, "notification", "已发送短信通知", matter=matter, data={"to": mask_phone(phone), "text": text})
+    """SMS to the case's contact phone, through the outbox (services/outbox.py)."""
+    from chalicelib.services.outbox import notify_applicant as through_outbox
+
+    through_outbox(services, record, text, matter)

@@ -1,0 +1,216 @@
+"""Two attempts of a task, interleaved at each of the first one's writes: one outcome, one SMS.
+
+Step Functions retries a task that timed out while the first attempt may still run,
+and a failure path (RecordMatterFailure) may run beside a late success. Here the tasks
+are called directly on the local stack's store, and the second attempt runs to its end
+at the moment the first is about to make its n-th write (or send), for every n: what
+is recorded and what is sent must not depend on where the overlap falls.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from chalicelib.services import workflow_tasks as tasks
+from chalicelib.services.case_facts import case_facts
+from chalicelib.wiring import Services, services
+from tests.conftest import demo_resident
+
+WRITES = {
+    "begin_processing",
+    "conclude",
+    "open_wait",
+    "claim_outbox",
+    "release_outbox",
+    "put_outbox",
+    "mutate_matter",
+    "mutate_case",
+    "update_wait",
+}
+
+
+class Sent:
+    """The notifier both attempts share: what left, in order."""
+
+    def __init__(self) -> None:
+        self.sms: list[tuple[str, str]] = []
+        self.alerts: list[str] = []
+
+    def send_sms(self, phone: str, text: str) -> str:
+        self.sms.append((phone, text))
+        return f"sms-{len(self.sms)}"
+
+    def alert_department(self, department: str, district: str, level: str, subject: str, text: str) -> str:
+        self.alerts.append(subject)
+        return f"alert-{len(self.alerts)}"
+
+
+class Overlap:
+    """Runs `other` to its end just before the wrapped attempt's `at`-th write (counting from 0), once."""
+
+    def __init__(self, at: int, other: Callable[[], Any]):
+        self.at, self.other, self.writes, self.done = at, other, 0, False
+
+    def before_write(self) -> None:
+        if self.writes == self.at and not self.done:
+            self.done = True
+            self.other()
+        self.writes += 1
+
+
+class _Store:
+    def __init__(self, store: Any, overlap: Overlap):
+        self._store, self._overlap = store, overlap
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if name not in WRITES:
+            return attribute
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            self._overlap.before_write()
+            return attribute(*args, **kwargs)
+
+        return write
+
+
+class _Notifier:
+    def __init__(self, sent: Sent, overlap: Overlap):
+        self._sent, self._overlap = sent, overlap
+
+    def send_sms(self, phone: str, text: str) -> str:
+        self._overlap.before_write()
+        return self._sent.send_sms(phone, text)
+
+    def alert_department(self, *args: Any) -> str:
+        self._overlap.before_write()
+        return self._sent.alert_department(*args)
+
+
+def attempt(sent: Sent, overlap: Overlap | None = None) -> Services:
+    """The service's adapters as one attempt sees them: the shared store (wrapped) and notifier."""
+    real = services()
+    mine = copy.copy(real)
+    mine.__dict__["store"] = _Store(real.store, overlap) if overlap else real.store
+    mine.__dict__["notifier"] = _Notifier(sent, overlap) if overlap else sent
+    return mine
+
+
+def submitted_case(api: Any, name: str, matters: list[dict]) -> tuple[str, dict]:
+    """A case submitted without starting its run: the test plays the run's tasks itself."""
+    resident = demo_resident(name)
+    token = api.token(resident)
+    created = api.create_case(token, matters, phone=resident["phone"])
+    assert created.status_code == 201, created.body
+    case_id = created.json_body["case_id"]
+    store = services().store
+    case = store.get_case_item(case_id)
+    store.update_case(case_id, case["version"], {"status": "submitted", "submitted_at": services().now_iso()})
+    record = store.get(case_id)
+    return case_id, case_facts(record.case, record.matters, record.materials)
+
+
+def outcome_events(case_id: str) -> list[str]:
+    record = services().store.get(case_id)
+    return [e["kind"] for e in record.events if e["kind"] in ("matter_succeeded", "matter_failed", "matter_rejected")]
+
+
+def kinds(case_id: str, kind: str) -> int:
+    return sum(1 for e in services().store.get(case_id).events if e["kind"] == kind)
+
+
+@pytest.mark.parametrize("at", range(3))
+def test_a_retried_immediate_matter_records_one_outcome_and_sends_one_sms(api, at):
+    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
+    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+    sent = Sent()
+    second = attempt(sent)
+    overlap = Overlap(at, lambda: tasks.run_matter(second, case_id, "activate", facts, plan))
+    first = tasks.run_matter(attempt(sent, overlap), case_id, "activate", facts, plan)
+    assert overlap.done, f"the first attempt made only {overlap.writes} writes"
+    record = services().store.get(case_id)
+    assert record.matters["activate"]["status"] == "succeeded"
+    assert first["status"] == "succeeded"
+    assert outcome_events(case_id) == ["matter_succeeded"]
+    assert len(sent.sms) == 1, sent.sms
+    assert record.case["status"] == "completed"
+    assert kinds(case_id, "finished") == 1
+
+
+@pytest.mark.parametrize("at", range(3))
+def test_a_late_failure_beside_a_success_leaves_one_outcome_and_no_contradicting_sms(api, at):
+    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
+    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+    sent = Sent()
+    failure = attempt(sent)
+    overlap = Overlap(at, lambda: tasks.record_matter_failure(failure, case_id, "activate", {"Error": "States.Timeout"}, facts, plan))
+    tasks.run_matter(attempt(sent, overlap), case_id, "activate", facts, plan)
+    assert overlap.done
+    record = services().store.get(case_id)
+    status = record.matters["activate"]["status"]
+    assert status in ("succeeded", "failed")
+    assert outcome_events(case_id) == ["matter_succeeded" if status == "succeeded" else "matter_failed"]
+    assert len(sent.sms) == 1, sent.sms
+    told = sent.sms[0][1]
+    assert ("已办结" in told) == (status == "succeeded"), told
+    assert record.case["status"] == ("completed" if status == "succeeded" else "failed")
+    assert kinds(case_id, "finished") == 1
+
+
+@pytest.mark.parametrize("at", range(5))
+def test_the_last_of_three_matters_closes_the_case_once_whichever_attempt_writes(api, at):
+    matters = [{"code": "info_change", "form": {"address": "黄山市黄山区新华路2号"}}, {"code": "activate"}, {"code": "status_query"}]
+    case_id, facts = submitted_case(api, "李强", matters)
+    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+    sent = Sent()
+    for code in plan["stage_one"]:
+        tasks.run_matter(attempt(sent), case_id, code, facts, plan)
+    second = attempt(sent)
+    overlap = Overlap(at, lambda: tasks.run_matter(second, case_id, "status_query", facts, plan))
+    answered = tasks.run_matter(attempt(sent, overlap), case_id, "status_query", facts, plan)
+    assert overlap.done
+    record = services().store.get(case_id)
+    assert record.case["status"] == "completed"
+    assert answered["case_status"] in ("completed", None)
+    assert sorted(outcome_events(case_id)) == ["matter_succeeded"] * 3
+    assert kinds(case_id, "finished") == 1
+    summaries = [t for _, t in sent.sms if "联办业务" in t]
+    assert len(summaries) == 1, sent.sms
+    assert len(sent.sms) == 4  # one per matter, and the case's summary
+
+
+@pytest.mark.parametrize("at", range(1))
+def test_pre_judgment_runs_once_and_never_after_the_case_finished(api, at):
+    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
+    sent = Sent()
+    second = attempt(sent)
+    answers: list[dict] = []
+    overlap = Overlap(at, lambda: answers.append(tasks.prejudge_at_submission(second, case_id, facts)))
+    plan = tasks.prejudge_at_submission(attempt(sent, overlap), case_id, facts)
+    assert answers == [plan] and plan["passed"]
+    assert kinds(case_id, "prejudged") == 1
+    tasks.run_matter(attempt(sent), case_id, "activate", facts, plan)
+    assert services().store.get(case_id).case["status"] == "completed"
+    late = tasks.prejudge_at_submission(attempt(sent), case_id, facts)
+    assert late["passed"] is False
+    assert kinds(case_id, "prejudged") == 1
+    assert kinds(case_id, "prejudgment_failed") == 0
+
+
+def test_a_refusal_at_pre_judgment_is_recorded_and_told_once(api):
+    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
+    # the card became active after the draft (at another counter): activation is refused at submission
+    services().card_system.activate(facts["id_number"], "elsewhere")
+    sent = Sent()
+    first = tasks.prejudge_at_submission(attempt(sent), case_id, facts)
+    again = tasks.prejudge_at_submission(attempt(sent), case_id, facts)
+    record = services().store.get(case_id)
+    assert first["passed"] is False and again == first
+    assert record.case["status"] == "rejected"
+    assert kinds(case_id, "prejudgment_failed") == 1
+    assert kinds(case_id, "finished") == 1
+    assert len(sent.sms) == 1
