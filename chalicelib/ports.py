@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.cards import Card, PensionRecord
 from chalicelib.domain.identity import IdentityMatch
+from chalicelib.domain.outcomes import Conclusion, Event, Message
 
 if TYPE_CHECKING:  # the record type only: importing the adapter would load boto3
     from chalicelib.adapters.dynamo_cases import CaseRecord
@@ -171,7 +172,8 @@ class CaseStore(Protocol):
         ...
 
     def get(self, case_id: str) -> CaseRecord | None:
-        """The whole case (matters by code, materials by kind, waits by matter, timeline), or None."""
+        """The whole case (matters by code, materials by kind, waits by matter, the timeline in time order with each
+        SMS of its outbox as a `notification` event, phone masked), or None."""
         ...
 
     def get_case_item(self, case_id: str) -> dict:
@@ -205,6 +207,44 @@ class CaseStore(Protocol):
 
     def add_event(self, case_id: str, kind: str, text: str, *, matter: str | None = None, data: dict | None = None) -> dict:
         """Append an event to the case's timeline, stamped now; answers it. The timeline reads in time order."""
+        ...
+
+    # --- a run's state changes, each one write (domain/outcomes.py) ---------------------
+
+    def begin_processing(self, case_id: str, codes: list[str], due: dict[str, tuple[str, str]], event: Event, plan: dict) -> bool:
+        """A submitted case passed pre-judgment: it is processing with its `plan`, every matter open on its
+        `matter_status`, the reviewed matters dated (`due`: code -> (due_at, expires_at), kept if dated already),
+        the event on the timeline; all at once. False, and nothing written, if the case is no longer submitted."""
+        ...
+
+    def conclude(self, conclusion: Conclusion) -> bool:
+        """Record matters' outcomes with their events, outbox messages, the wait they end, a card order or payout
+        switch, and (when last) the case's final status: all or nothing. False, and nothing written, when any
+        condition of `conclusion` no longer holds: the first outcome of a matter wins."""
+        ...
+
+    def open_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str, due_key: str, event: Event) -> bool:
+        """Hand an open matter to its department: the wait on the work list and the due list, the matter awaiting
+        review, the event; all at once. False, and nothing written, if the wait exists (a retried task) or the
+        matter or case moved on."""
+        ...
+
+    # --- the outbox: every notification is recorded first, then sent once ---------------
+
+    def put_outbox(self, case_id: str, message: Message) -> bool:
+        """Record a message not tied to a run's outcome; False if one with its id is recorded already."""
+        ...
+
+    def claim_outbox(self, case_id: str, message_id: str) -> bool:
+        """Take a pending message to send it: of all callers, one only ever gets True for a message."""
+        ...
+
+    def release_outbox(self, case_id: str, message_id: str) -> None:
+        """Its sending failed after the claim: pending again, for a retry to send."""
+        ...
+
+    def pending_outbox(self, case_id: str) -> list[Message]:
+        """The case's messages recorded but not sent yet, by id."""
         ...
 
     # --- drafts ----------------------------------------------------------------

@@ -27,7 +27,17 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, NotFound
+from chalicelib.adapters.dynamo_cases import (
+    CaseRecord,
+    ConcurrentUpdate,
+    NotFound,
+    _event_dict,
+    _message,
+    _notification_event,
+    _scheduled_item,
+)
+from chalicelib.domain.case import CaseStatus, MatterStatus
+from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message
 
 _KEYS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "entity")
 # index name -> (partition key attribute, sort key attribute), as in the table's definition
@@ -238,8 +248,7 @@ class InMemoryCaseStore:
             return True
 
     def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
-        scheduled = {**item, "pk": pk, "sk": sk, "entity": "scheduled", "gsi3pk": due_key, "gsi3sk": f"{due_at}#{pk}", "due_at": due_at}
-        scheduled = _stored(scheduled)
+        scheduled = _stored(_scheduled_item(pk, sk, due_key, due_at, item))
         with self._lock:
             self._items[pk, sk] = scheduled
 
@@ -257,6 +266,186 @@ class InMemoryCaseStore:
 
     def put_once(self, pk: str, sk: str, item: dict) -> bool:
         return self._put_new(_stored({**item, "pk": pk, "sk": sk, "entity": "marker", "at": self._now_iso()}))
+
+    # --- one transaction per state change of a run (domain/outcomes.py) ---------
+
+    def begin_processing(self, case_id: str, codes: list[str], due: dict[str, tuple[str, str]], event: Event, plan: dict) -> bool:
+        pk = f"CASE#{case_id}"
+        now = self._now_iso()
+        event_item = _stored(self._event_item(case_id, _event_dict(event, now)))
+        plan = _stored(plan)
+        with self._lock:
+            case = self._items.get((pk, "CASE"))
+            if case is None or case.get("status") != CaseStatus.SUBMITTED.value:
+                return False
+            if any((pk, f"MATTER#{code}") not in self._items for code in due):
+                return False
+            updated = {**case, "status": CaseStatus.PROCESSING.value, "updated_at": now, "plan": plan}
+            updated.setdefault("matter_status", {code: MatterStatus.PENDING.value for code in codes})
+            updated.setdefault("matter_reasons", {})
+            self._items[pk, "CASE"] = updated
+            for code, (due_at, expires_at) in due.items():
+                matter = self._items[pk, f"MATTER#{code}"]
+                self._items[pk, f"MATTER#{code}"] = {"due_at": due_at, "expires_at": expires_at, **matter}
+            self._items[pk, event_item["sk"]] = event_item
+            return True
+
+    def conclude(self, conclusion: Conclusion) -> bool:
+        c = conclusion
+        pk = f"CASE#{c.case_id}"
+        now = self._now_iso()
+        new_items = [_stored(self._event_item(c.case_id, _event_dict(e, now))) for e in c.events]
+        new_items += [_stored(self._outbox_item(c.case_id, m, now)) for m in c.messages]
+        if c.card_order is not None:
+            order = c.card_order["order"]
+            listed = {"gsi2pk": c.card_order["listed_for"], "gsi2sk": f"{c.card_order['listed_at']}#{order['card_id']}"}
+            new_items.append(_stored({**order, "pk": pk, "sk": f"CARDORDER#{order['card_id']}", "entity": "card_order", **listed}))
+        if c.payout_switch is not None:
+            new_items.append(_stored(_scheduled_item(**c.payout_switch)))
+        if c.closing is not None and c.closing.retention_due:
+            retention = {"request_id": c.case_id, "case_id": c.case_id}
+            new_items.append(
+                _stored(_scheduled_item(f"RETENTION#{c.case_id}", "MATERIALS", "MATERIALS_RETENTION", c.closing.retention_due, retention))
+            )
+        with self._lock:
+            # every condition first: one failing, nothing is written
+            if not self._conclusion_holds(c, [i for i in new_items if i["entity"] in ("outbox", "card_order")]):
+                return False
+            self._items[pk, "CASE"] = self._concluded_case(c, self._items[pk, "CASE"], now)
+            for outcome in c.outcomes:
+                matter = self._items[pk, f"MATTER#{outcome.code}"]
+                changes: dict[str, Any] = {"status": outcome.status.value, "updated_at": now}
+                for name in ("result", "reason", "reason_code"):
+                    if getattr(outcome, name) is not None:
+                        changes[name] = _stored(getattr(outcome, name))
+                self._items[pk, f"MATTER#{outcome.code}"] = {**matter, **changes, "version": matter["version"] + 1}
+            if c.wait is not None:
+                wait = self._items[pk, f"WAIT#{c.wait.code}"]
+                ended = {k: v for k, v in wait.items() if k not in ("gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")}
+                self._items[pk, f"WAIT#{c.wait.code}"] = {
+                    **ended,
+                    "status": c.wait.status.value,
+                    **_stored(c.wait.changes),
+                    "version": wait["version"] + 1,
+                }
+            for item in new_items:
+                self._items[item["pk"], item["sk"]] = item
+            return True
+
+    def _conclusion_holds(self, c: Conclusion, put_once: list[dict]) -> bool:
+        """Whether every condition of the conclusion's transaction holds (the lock is held by the caller)."""
+        pk = f"CASE#{c.case_id}"
+        open_values = {s.value for s in OPEN_MATTER_STATUSES}
+        case = self._items.get((pk, "CASE"))
+        if case is None or case.get("status") != c.case_status.value:
+            return False
+        statuses = case.get("matter_status") or {}
+        if c.case_status != CaseStatus.SUBMITTED and any(statuses.get(o.code) not in open_values for o in c.outcomes):
+            return False
+        if c.some_open and not any(statuses.get(code) in open_values for code in c.some_open):
+            return False
+        if any(statuses.get(code) != status for code, status in c.others_final.items()):
+            return False
+        if c.contact_phone is not None and (case.get("contact") or {}).get("phone") != c.contact_phone:
+            return False
+        for outcome in c.outcomes:
+            matter = self._items.get((pk, f"MATTER#{outcome.code}"))
+            if matter is None or matter.get("status") not in open_values:
+                return False
+        if c.wait is not None:
+            wait = self._items.get((pk, f"WAIT#{c.wait.code}"))
+            if wait is None or wait.get("status") not in {s.value for s in c.wait.expected}:
+                return False
+        return not any((i["pk"], i["sk"]) in self._items for i in put_once)
+
+    @staticmethod
+    def _concluded_case(c: Conclusion, case: dict, now: str) -> dict:
+        updated = copy.deepcopy(case)
+        updated["updated_at"] = now
+        if c.case_status == CaseStatus.SUBMITTED:  # refused at pre-judgment: every matter at once
+            updated["matter_status"] = {o.code: o.status.value for o in c.outcomes}
+            updated["matter_reasons"] = {o.code: o.reason for o in c.outcomes if o.reason}
+        else:
+            for outcome in c.outcomes:
+                updated["matter_status"][outcome.code] = outcome.status.value
+                if outcome.reason:
+                    updated["matter_reasons"][outcome.code] = outcome.reason
+        if c.new_contact_phone is not None:
+            updated["contact"]["phone"] = c.new_contact_phone
+        if c.closing is not None:
+            updated["status"], updated["finished_at"] = c.closing.status.value, c.closing.at
+        updated["version"] = case["version"] + 1
+        return updated
+
+    def open_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str, due_key: str, event: Event) -> bool:
+        pk = f"CASE#{case_id}"
+        now = self._now_iso()
+        item = {**wait, "pk": pk, "sk": f"WAIT#{code}", "entity": "wait", "created_at": now, "version": 1}
+        item["gsi2pk"], item["gsi2sk"] = listed_for, f"{wait.get('due_at', '')}#{case_id}#{code}"
+        item["gsi3pk"], item["gsi3sk"] = due_key, f"{wait.get('due_at', '')}#{case_id}#{code}"
+        item = _stored(item)
+        event_item = _stored(self._event_item(case_id, _event_dict(event, now)))
+        awaiting = MatterStatus.AWAITING_REVIEW.value
+        with self._lock:
+            case = self._items.get((pk, "CASE"))
+            matter = self._items.get((pk, f"MATTER#{code}"))
+            if (pk, item["sk"]) in self._items or case is None or case.get("status") != CaseStatus.PROCESSING.value:
+                return False
+            if matter is None or matter.get("status") not in {s.value for s in OPEN_MATTER_STATUSES}:
+                return False
+            self._items[pk, item["sk"]] = item
+            self._items[pk, f"MATTER#{code}"] = {**matter, "status": awaiting, "updated_at": now, "version": matter["version"] + 1}
+            updated = copy.deepcopy(case)
+            updated["matter_status"][code] = awaiting
+            self._items[pk, "CASE"] = {**updated, "updated_at": now, "version": case["version"] + 1}
+            self._items[pk, event_item["sk"]] = event_item
+            return True
+
+    # --- the outbox -------------------------------------------------------------
+
+    def put_outbox(self, case_id: str, message: Message) -> bool:
+        return self._put_new(_stored(self._outbox_item(case_id, message, self._now_iso())))
+
+    def claim_outbox(self, case_id: str, message_id: str) -> bool:
+        key = (f"CASE#{case_id}", f"OUTBOX#{message_id}")
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item.get("delivery") != Delivery.PENDING.value:
+                return False
+            self._items[key] = {**item, "delivery": Delivery.SENT.value, "sent_at": self._now_iso()}
+            return True
+
+    def release_outbox(self, case_id: str, message_id: str) -> None:
+        key = (f"CASE#{case_id}", f"OUTBOX#{message_id}")
+        with self._lock:
+            # an unconditional update, as in DynamoDB: it would make the item if it were gone
+            item = {k: v for k, v in self._items.get(key, {"pk": key[0], "sk": key[1]}).items() if k != "sent_at"}
+            self._items[key] = {**item, "delivery": Delivery.PENDING.value}
+
+    def pending_outbox(self, case_id: str) -> list[Message]:
+        pk = f"CASE#{case_id}"
+        with self._lock:
+            items = sorted((i for (p, s), i in self._items.items() if p == pk and s.startswith("OUTBOX#")), key=lambda i: i["sk"])
+            return [_message(_strip(i)) for i in items if i.get("delivery") == Delivery.PENDING.value]
+
+    @staticmethod
+    def _outbox_item(case_id: str, message: Message, now: str) -> dict:
+        item = {
+            "pk": f"CASE#{case_id}",
+            "sk": f"OUTBOX#{message.id}",
+            "entity": "outbox",
+            "id": message.id,
+            "channel": message.channel.value,
+            "text": message.text,
+            "to": message.to,
+            "delivery": Delivery.PENDING.value,
+            "created_at": now,
+        }
+        for name in ("matter", "subject", "department", "district", "level"):
+            value = getattr(message, name)
+            if value:
+                item[name] = value
+        return item
 
     # --- reads --------------------------------------------------------------
 
@@ -278,6 +467,9 @@ class InMemoryCaseStore:
                     record.waits[item["sk"].removeprefix("WAIT#")] = _strip(item)
                 elif entity == "material":
                     record.materials[item["kind"]] = _strip(item)
+                elif entity == "outbox" and item.get("channel") == Channel.SMS:
+                    record.events.append(_notification_event(copy.deepcopy(item)))
+            record.events.sort(key=lambda e: e["at"])
             return record
 
     def get_case_item(self, case_id: str) -> dict:
