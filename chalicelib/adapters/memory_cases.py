@@ -72,9 +72,10 @@ def _strip(item: dict) -> dict:
 
 
 class InMemoryCaseStore:
-    def __init__(self, clock: Callable[[], datetime] | None = None):
-        # The business clock stamps every event and time the store records (as in DynamoCaseStore).
-        self._clock = clock or (lambda: datetime.now(UTC))
+    def __init__(self, clock: Callable[[], datetime]):
+        # The business clock stamps every event and time the store records (as in DynamoCaseStore);
+        # required, so that no store falls back to a wall clock of its own.
+        self._clock = clock
         self._items: dict[tuple[str, str], dict] = {}
         self._lock = threading.Lock()
 
