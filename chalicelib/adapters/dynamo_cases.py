@@ -47,10 +47,6 @@ class NotFound(Exception):
     pass
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def _plain(value: Any) -> Any:
     """DynamoDB numbers back to int, recursively."""
     if isinstance(value, Decimal):
@@ -125,10 +121,11 @@ class CaseRecord:
 
 
 class DynamoCaseStore:
-    def __init__(self, table: Any, clock: Callable[[], datetime] | None = None):
+    def __init__(self, table: Any, clock: Callable[[], datetime]):
         self._table = table  # a boto3 DynamoDB Table resource
-        # The business clock stamps every event and time the store records (wiring passes Services.now).
-        self._clock = clock or (lambda: datetime.now(UTC))
+        # The business clock stamps every event and time the store records (wiring passes Services.now);
+        # required, so that no store falls back to a wall clock of its own.
+        self._clock = clock
 
     def _now_iso(self) -> str:
         return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
@@ -888,6 +885,58 @@ class DynamoCaseStore:
                 raise ConcurrentUpdate(str(key)) from error
             raise
         return _strip(response["Attributes"])
+
+    # --- deadline alerts ----------------------------------------------------
+
+    def mark_wait_alerted(self, case_id: str, code: str, level: str, seen: str | None) -> bool:
+        """Record on a pending wait that its department is alerted at `level`; False, and nothing written, if not.
+
+        One conditional update, on the wait still pending and still alerted at `seen`
+        (the level the caller read; None: never alerted): of two overlapping job runs,
+        one records the alert and the other gets False. The level sits on the wait item,
+        so the deadline job's own index query shows which waits need nothing, and those
+        cost no write. The wait's `version` stays: an alert is no change of the wait's
+        state, and must not make a reviewer's decision on it conflict.
+        """
+        names = {"#status": "status", "#level": "alerted_level", "#at": f"{level}_alerted_at"}
+        values: dict[str, Any] = {":pending": "pending", ":level": level, ":at": self._now_iso()}
+        if seen is None:
+            still_seen = "attribute_not_exists(#level)"
+        else:
+            still_seen, values[":seen"] = "#level = :seen", seen
+        try:
+            self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"},
+                UpdateExpression="SET #level = :level, #at = :at",
+                ConditionExpression=f"attribute_exists(pk) AND #status = :pending AND {still_seen}",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def unmark_wait_alerted(self, case_id: str, code: str, level: str, back_to: str | None) -> None:
+        """Undo `mark_wait_alerted` when the alert could not be sent, so that the next run sends it; only if still at `level`."""
+        names = {"#level": "alerted_level", "#at": f"{level}_alerted_at"}
+        values: dict[str, Any] = {":level": level}
+        if back_to is None:
+            expression = "REMOVE #level, #at"
+        else:
+            expression, values[":back"] = "SET #level = :back REMOVE #at", back_to
+        try:
+            self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"},
+                UpdateExpression=expression,
+                ConditionExpression="#level = :level",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
 
 def _mutate(

@@ -30,10 +30,6 @@ from chalicelib.ports import ExternalRefusal, ResidentProfile
 from chalicelib.residents import Identity, Resident
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def _seeded_at(issued_on: date | None) -> str:
     """When a seeded card's record was made: its issue day, before anything the service does.
 
@@ -44,13 +40,15 @@ def _seeded_at(issued_on: date | None) -> str:
 
 
 class _SimulatorTable:
-    def __init__(self, table: Any, person_key: Callable[[str], str], clock: Callable[[], datetime] | None = None):
+    def __init__(self, table: Any, person_key: Callable[[str], str], clock: Callable[[], datetime]):
         self._table = table
         self._person_key = person_key
-        self._clock = clock  # the business clock (wiring passes Services.now); the wall clock without one
+        # The business clock (wiring passes Services.now), required: a simulator with a
+        # clock of its own would stamp its records off the service's time.
+        self._clock = clock
 
     def _now(self) -> str:
-        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds") if self._clock else _now()
+        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def _pk(self, id_number: str) -> str:
         return f"RESIDENT#{self._person_key(id_number)}"
