@@ -27,8 +27,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
+
+
+def Key(name: str) -> Any:  # boto3's condition builders, imported at first use: boto3 is most of a cold start's import time
+    from boto3.dynamodb.conditions import Key as key
+
+    return key(name)
+
+
+def Attr(name: str) -> Any:
+    from boto3.dynamodb.conditions import Attr as attr
+
+    return attr(name)
+
 
 PERSON_INDEX = "ByPerson"
 DISTRICT_DUE_INDEX = "ByDistrictDue"  # pending reviews of a department in a district, by due time
