@@ -89,14 +89,9 @@ def idempotently(
     A repeat with the same key and body answers the first answer and does nothing
     again; the same key with another body is 422; one still running is 409.
     """
-    if key is None:
+    if checked_idempotency_key(key) is None:
         status, payload = run()
         return json_response(payload, status)
-    if not 1 <= len(key) <= 128 or not key.isprintable():
-        raise ValidationProblem(
-            "Idempotency-Key 格式不正确",
-            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可打印字符"}],
-        )
     settings = services().settings
     config = IdempotencyConfig(
         event_key_jmespath="[operation, person, key]",
@@ -128,3 +123,18 @@ def idempotently(
     except IdempotencyAlreadyInProgressError:
         raise RequestInProgress("相同的请求正在处理中，请稍后查看结果") from None
     return json_response(answer["body"], answer["status"], {"Idempotency-Key": key})
+
+
+def checked_idempotency_key(key: str | None) -> str | None:
+    """The request's Idempotency-Key, if it has one (422 if it is not 1 to 128 printable characters)."""
+    if key is not None and (not 1 <= len(key) <= 128 or not key.isprintable()):
+        raise ValidationProblem(
+            "Idempotency-Key 格式不正确",
+            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可打印字符"}],
+        )
+    return key
+
+
+def answered(body: dict, status: int, key: str | None) -> Response:
+    """The answer to a creating request; one made with an Idempotency-Key names it (as every repeat of it does)."""
+    return json_response(body, status, {"Idempotency-Key": key} if key is not None else None)
