@@ -87,7 +87,7 @@ def test_submit_makes_three_own_calls_and_a_repeat_with_its_key_one(api, own_cal
     key = {"Idempotency-Key": "submit-1"}
     submitted, made = own_calls.during(lambda: api.post(f"/cases/{case_id}/submit", None, token, headers=key))
     assert submitted.status_code == 202, submitted.body
-    assert made == ["dynamodb.Query", "dynamodb.TransactWriteItems", "stepfunctions.StartExecution"]
+    assert made == ["dynamodb.Query", "dynamodb.TransactWriteItems", "sfn.StartExecution"]
     assert submitted.json_body["status"] == "submitted" and submitted.json_body["timeline"][-1]["kind"] == "submitted"
     again, made = own_calls.during(lambda: api.post(f"/cases/{case_id}/submit", None, token, headers=key))
     assert again.status_code == 202 and again.json_body == submitted.json_body
