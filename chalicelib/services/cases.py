@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
+from chalicelib.adapters.dynamo_cases import Answer, CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
 from chalicelib.domain.case import FINAL_MATTER_STATUSES, OPEN_CASE_STATUSES, CaseStatus, MatterStatus
@@ -282,7 +282,7 @@ def _open_case(
     channel: str = "online",
     agent: dict | None = None,
     identity_check: dict | None = None,
-    keyed: answers.Answer | None = None,
+    keyed: Answer | None = None,
 ) -> dict[str, Any]:
     _check_consent(services, request)
     selection = parse_selection(request.matters)
@@ -443,7 +443,7 @@ def submit_case(services: Services, principal: Principal, case_id: str, idempote
     return view
 
 
-def _submitted_already(services: Services, principal: Principal, record: CaseRecord, keyed: answers.Answer | None) -> dict[str, Any]:
+def _submitted_already(services: Services, principal: Principal, record: CaseRecord, keyed: Answer | None) -> dict[str, Any]:
     """A submit of a case that is no longer a draft: the first answer to a repeat with its key; for a
     case submitted but whose run may not have started (a failure between the write and the start, or
     a twin request), the run is started (again: the execution name is the case id, so a second start
@@ -456,7 +456,7 @@ def _submitted_already(services: Services, principal: Principal, record: CaseRec
     return case_view(record, principal, services).model_dump(mode="json")
 
 
-def _start(services: Services, record: CaseRecord, forget: answers.Answer | None = None) -> None:
+def _start(services: Services, record: CaseRecord, forget: Answer | None = None) -> None:
     try:
         services.workflow.start(record.case_id, case_facts(record.case, record.matters, record.materials))
     except Exception as error:
@@ -464,7 +464,7 @@ def _start(services: Services, record: CaseRecord, forget: answers.Answer | None
         raise ServiceUnavailable("系统繁忙，案件未能提交，请稍后重新提交") from error
 
 
-def _back_to_draft(services: Services, record: CaseRecord, forget: answers.Answer | None) -> None:
+def _back_to_draft(services: Services, record: CaseRecord, forget: Answer | None) -> None:
     """The run could not be started: the case is a draft again, to be submitted again (with the same key too)."""
     case_id = record.case_id
     logger.exception("could not start the case workflow", extra={"case_id": case_id})
