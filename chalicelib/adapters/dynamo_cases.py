@@ -119,6 +119,22 @@ def _strip(item: dict) -> dict:
     return {k: _plain(v) for k, v in item.items() if k not in _KEYS}
 
 
+@dataclass(frozen=True)
+class Answer:
+    """The answer to a request made with an Idempotency-Key, remembered with the write it answers.
+
+    It lives in its own table (`table`, keyed by `id`, expiring at `expiration`, epoch
+    seconds) so that it expires like every idempotency record; `request` is a digest of
+    what was asked, so that the same key with another request can be refused.
+    """
+
+    table: str
+    id: str
+    request: str
+    body: dict
+    expiration: int
+
+
 @dataclass
 class CaseRecord:
     case: dict
@@ -144,10 +160,12 @@ class DynamoCaseStore:
 
     # --- writes -------------------------------------------------------------
 
-    def create(self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None) -> None:
+    def create(
+        self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None, answer: Answer | None = None
+    ) -> None:
+        """The case's items in one transaction; with `answer`, the request's answer is remembered in it (ConcurrentUpdate if taken)."""
         case_id = case["case_id"]
         pk = f"CASE#{case_id}"
-        client = self._table.meta.client  # the resource's client: takes plain Python values
         items = [
             {
                 **case,
@@ -167,19 +185,18 @@ class DynamoCaseStore:
         ] + [{**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1} for m in matters]
         items += [{**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1} for m in materials or []]
         items.append(self._event_item(case_id, event))
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self._table.name,
-                        "Item": item,
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": "pk"},
-                    }
+        puts = [
+            {
+                "Put": {
+                    "TableName": self._table.name,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": "pk"},
                 }
-                for item in items
-            ]
-        )
+            }
+            for item in items
+        ]
+        self._transact(puts + ([self._remember(answer)] if answer else []), f"case {case_id}")
 
     # --- one transaction per state change of a run (domain/outcomes.py) ---------
 
@@ -852,6 +869,79 @@ class DynamoCaseStore:
         page = self._table.query(**kwargs)
         next_key = page.get("LastEvaluatedKey")
         return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
+
+    # --- create and submit --------------------------------------------------
+
+    def submit(self, case_id: str, expected_version: int, changes: dict, event: dict, answer: Answer | None = None) -> int:
+        """A draft becomes submitted: the case's change and its timeline event in one transaction
+        (with `answer`, the request's answer too), conditional on the case still being that
+        draft; ConcurrentUpdate otherwise. Answers the case's new version."""
+        update = self._case_update(case_id, expected_version, "draft", changes)
+        timeline = {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, event)}}
+        self._transact([update, timeline, *([self._remember(answer)] if answer else [])], f"case {case_id}")
+        return expected_version + 1
+
+    def return_to_draft(self, case_id: str, expected_version: int, changes: dict, event: dict, forget: Answer | None = None) -> int:
+        """A submitted case whose run could not start is a draft again, with the event saying so, in one
+        transaction; the submit's remembered answer (`forget`) goes with it, so that the request can be
+        made again. ConcurrentUpdate if the case moved on. Answers the case's new version."""
+        update = self._case_update(case_id, expected_version, "submitted", changes)
+        timeline = {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, event)}}
+        forgotten = [{"Delete": {"TableName": forget.table, "Key": {"id": forget.id}}}] if forget else []
+        self._transact([update, timeline, *forgotten], f"case {case_id}")
+        return expected_version + 1
+
+    def remembered_answer(self, table: str, answer_id: str) -> Answer | None:
+        """The answer remembered under `answer_id`, unless it has expired."""
+        item = self._table.meta.client.get_item(TableName=table, Key={"id": answer_id}, ConsistentRead=True).get("Item")
+        if item is None or int(item["expiration"]) <= int(self._clock().timestamp()):
+            return None
+        return Answer(table, answer_id, item["request"], json.loads(item["body"]), int(item["expiration"]))
+
+    def _case_update(self, case_id: str, expected_version: int, expected_status: str, changes: dict) -> dict:
+        names = {"#version": "version", "#status": "status"}
+        values: dict[str, Any] = {":expected": expected_version, ":one": 1, ":was": expected_status}
+        sets = ["#version = #version + :one"]
+        for i, (name, value) in enumerate(changes.items()):
+            names[f"#f{i}"] = name
+            values[f":v{i}"] = value
+            sets.append(f"#f{i} = :v{i}")
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"pk": f"CASE#{case_id}", "sk": "CASE"},
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ConditionExpression": "attribute_exists(pk) AND #version = :expected AND #status = :was",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _remember(self, answer: Answer) -> dict:
+        """Put the answer unless a live one is there (an expired record may linger until its TTL deletes it)."""
+        item = {
+            "id": answer.id,
+            "request": answer.request,
+            "body": json.dumps(answer.body, ensure_ascii=False),
+            "expiration": answer.expiration,
+        }
+        return {
+            "Put": {
+                "TableName": answer.table,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(#id) OR #expiration <= :now",
+                "ExpressionAttributeNames": {"#id": "id", "#expiration": "expiration"},
+                "ExpressionAttributeValues": {":now": int(self._clock().timestamp())},
+            }
+        }
+
+    def _transact(self, items: list[dict], what: str) -> None:
+        try:
+            self._table.meta.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+                raise ConcurrentUpdate(what) from error
+            raise
 
     # --- internals ----------------------------------------------------------
 
