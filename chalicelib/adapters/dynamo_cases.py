@@ -207,7 +207,7 @@ class DynamoCaseStore:
         """
         pk = f"CASE#{case_id}"
         now = self._now_iso()
-        items: list[dict] = [
+        updates: list[dict] = [
             self._update(
                 {"pk": pk, "sk": "CASE"},
                 sets={"status": CaseStatus.PROCESSING.value, "updated_at": now, "plan": plan},
@@ -216,9 +216,9 @@ class DynamoCaseStore:
             )
         ]
         for code, (due_at, expires_at) in due.items():
-            items.append(self._update({"pk": pk, "sk": f"MATTER#{code}"}, sets={}, if_absent={"due_at": due_at, "expires_at": expires_at}))
-        items.append({"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, _event_dict(event, now))}})
-        return self._transact(items)
+            dated = {"due_at": due_at, "expires_at": expires_at}
+            updates.append(self._update({"pk": pk, "sk": f"MATTER#{code}"}, sets={}, if_absent=dated))
+        return self._write_together(updates, [self._put(self._event_item(case_id, _event_dict(event, now)))])
 
     def conclude(self, conclusion: Conclusion) -> bool:
         """Record outcomes with their events, outbox messages and (if last) the case's final status: one transaction.
@@ -229,7 +229,8 @@ class DynamoCaseStore:
         c = conclusion
         pk = f"CASE#{c.case_id}"
         now = self._now_iso()
-        items: list[dict] = [self._case_conclusion(c, now)]
+        updates: list[dict] = [self._case_conclusion(c, now)]
+        puts: list[dict] = []
         for outcome in c.outcomes:
             changes: dict[str, Any] = {"status": outcome.status.value, "updated_at": now}
             if outcome.result is not None:
@@ -238,7 +239,7 @@ class DynamoCaseStore:
                 changes["reason"] = outcome.reason
             if outcome.reason_code is not None:
                 changes["reason_code"] = outcome.reason_code
-            items.append(
+            updates.append(
                 self._update(
                     {"pk": pk, "sk": f"MATTER#{outcome.code}"},
                     sets=changes,
@@ -247,12 +248,12 @@ class DynamoCaseStore:
                 )
             )
         for event in c.events:
-            items.append({"Put": {"TableName": self._table.name, "Item": self._event_item(c.case_id, _event_dict(event, now))}})
+            puts.append(self._put(self._event_item(c.case_id, _event_dict(event, now))))
         for message in c.messages:
-            items.append(self._put_new_item(self._outbox_item(c.case_id, message, now)))
+            puts.append(self._put_new_item(self._outbox_item(c.case_id, message, now)))
         if c.wait is not None:
             expected = {f":w{i}": s.value for i, s in enumerate(c.wait.expected)}
-            items.append(
+            updates.append(
                 self._update(
                     {"pk": pk, "sk": f"WAIT#{c.wait.code}"},
                     sets={"status": c.wait.status.value, **c.wait.changes},
@@ -263,7 +264,7 @@ class DynamoCaseStore:
             )
         if c.card_order is not None:
             order = c.card_order["order"]
-            items.append(
+            puts.append(
                 self._put_new_item(
                     {
                         **order,
@@ -277,7 +278,7 @@ class DynamoCaseStore:
             )
         if c.payout_switch is not None:
             switch = c.payout_switch
-            items.append({"Put": {"TableName": self._table.name, "Item": _scheduled_item(**switch)}})
+            puts.append(self._put(_scheduled_item(**switch)))
         if c.closing is not None and c.closing.retention_due:
             retention = _scheduled_item(
                 f"RETENTION#{c.case_id}",
@@ -286,8 +287,8 @@ class DynamoCaseStore:
                 c.closing.retention_due,
                 {"request_id": c.case_id, "case_id": c.case_id},
             )
-            items.append({"Put": {"TableName": self._table.name, "Item": retention}})
-        return self._transact(items)
+            puts.append(self._put(retention))
+        return self._write_together(updates, puts)
 
     def _case_conclusion(self, c: Conclusion, now: str) -> dict:
         """The case item's part of a conclusion: each matter's outcome on `matter_status`, the conditions that make it first."""
@@ -338,14 +339,12 @@ class DynamoCaseStore:
         values[":one"] = 1
         sets.append("#version = #version + :one")
         return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"pk": f"CASE#{c.case_id}", "sk": "CASE"},
-                "UpdateExpression": "SET " + ", ".join(sets),
-                "ConditionExpression": " AND ".join(conditions),
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values,
-            }
+            "TableName": self._table.name,
+            "Key": {"pk": f"CASE#{c.case_id}", "sk": "CASE"},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
 
     def open_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str, due_key: str, event: Event) -> bool:
@@ -359,8 +358,7 @@ class DynamoCaseStore:
         item["gsi2pk"], item["gsi2sk"] = listed_for, f"{wait.get('due_at', '')}#{case_id}#{code}"
         item["gsi3pk"], item["gsi3sk"] = due_key, f"{wait.get('due_at', '')}#{case_id}#{code}"
         awaiting = MatterStatus.AWAITING_REVIEW.value
-        items = [
-            self._put_new_item(item),
+        updates = [
             self._update(
                 {"pk": pk, "sk": f"MATTER#{code}"},
                 sets={"status": awaiting, "updated_at": now},
@@ -378,9 +376,8 @@ class DynamoCaseStore:
                 map_sets={("matter_status", code): awaiting},
                 bump=True,
             ),
-            {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, _event_dict(event, now))}},
         ]
-        return self._transact(items)
+        return self._write_together(updates, [self._put_new_item(item), self._put(self._event_item(case_id, _event_dict(event, now)))])
 
     # --- the outbox: every notification is a record first, sent once ----------
 
@@ -482,21 +479,23 @@ class DynamoCaseStore:
             update["ExpressionAttributeNames"] = names
         if values:
             update["ExpressionAttributeValues"] = values
-        return {"Update": update}
+        return update
 
     def _put_new_item(self, item: dict) -> dict:
         return {
-            "Put": {
-                "TableName": self._table.name,
-                "Item": item,
-                "ConditionExpression": "attribute_not_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": "pk"},
-            }
+            "TableName": self._table.name,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
         }
 
-    def _transact(self, items: list[dict]) -> bool:
+    def _put(self, item: dict) -> dict:
+        return {"TableName": self._table.name, "Item": item}
+
+    def _write_together(self, updates: list[dict], puts: list[dict]) -> bool:
+        """Updates and puts in one transaction; False (nothing written) if a condition failed."""
         try:
-            self._table.meta.client.transact_write_items(TransactItems=items)
+            self._table.meta.client.transact_write_items(TransactItems=[{"Update": u} for u in updates] + [{"Put": p} for p in puts])
         except ClientError as error:
             if error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
                 return False
