@@ -46,9 +46,11 @@ def test_a_case_done_once_and_told_once_is_clean():
     assert load.examine(done_once(), [SUCCESS]) == load.Findings()
 
 
-def test_two_outcomes_of_one_matter_contradict():
+def test_two_outcomes_of_one_matter_contradict_even_when_alike():
     twice = done_once()
-    twice["timeline"].append(event("matter_failed", "04", "status_query"))
+    twice["timeline"].append(event("matter_succeeded", "04", "status_query"))
+    assert load.contradictory_outcomes(twice) == ["status_query"]
+    twice["timeline"][-1] = event("matter_failed", "04", "status_query")
     assert load.contradictory_outcomes(twice) == ["status_query"]
 
 
