@@ -15,6 +15,9 @@ from the SMS sent (`GET /dev/outbox`; each citizen has their own phone number):
 and reports cases not terminal, the statuses, HTTP errors and resets, create/submit
 latency and the time to all-terminal. Exits 1 when any of the first three is found.
 
+A create or submit whose answer is lost (timeout, reset) or still running (409) is sent again
+with the same Idempotency-Key, at most --attempts times, as a careful client would.
+
 Bounded: every request by --timeout, load and wait together by --time-limit, the wait for
 late messages by --settle-max. Outbox entries from before the run are left out, so the
 stack may be reused; the citizens (resident IDs, phones) are the same on every run.
@@ -32,6 +35,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -159,12 +163,16 @@ class Http:
         self.errors: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
 
-    def call(self, step: str, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any] | None:
+    def call(
+        self, step: str, method: str, path: str, body: Any = None, token: str | None = None, key: str | None = None
+    ) -> tuple[int, Any] | None:
         """(status, JSON body or None) for an answer, None for a network error."""
         data = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": "application/json"} if data is not None else {}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if key:
+            headers["Idempotency-Key"] = key
         request = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -176,6 +184,20 @@ class Http:
         except (OSError, ValueError) as error:  # resets, refusals, timeouts, a body that is not JSON
             self._count(step, type(getattr(error, "reason", error)).__name__)
             return None
+
+    def persist(self, end: float, attempts: int, step: str, method: str, path: str, **kwargs: Any) -> tuple[int, Any] | None:
+        """As a careful client: a request lost on the way (or, with an idempotency key, still running: 409) is
+        sent again after a growing pause, while time and attempts are left. Each failed attempt is counted."""
+        answer = None
+        for attempt in range(attempts):
+            if time.monotonic() > end:
+                break
+            answer = self.call(step, method, path, **kwargs)
+            if answer is not None and not (answer[0] == 409 and kwargs.get("key")):
+                return answer
+            if attempt + 1 < attempts:
+                time.sleep(2**attempt)
+        return answer
 
     def _count(self, step: str, kind: str) -> None:
         with self._lock:
@@ -189,16 +211,18 @@ class Citizen:
     case_id: str | None = None
     create_s: float | None = None
     submit_s: float | None = None
+    submit_sent: bool = False  # a submit whose answer was lost may still have started the run
     submitted: bool = False
     case: dict[str, Any] | None = None
     sms: list[str] = field(default_factory=list)
 
 
-def act(http: Http, citizen: Citizen, notice_version: str, end: float) -> Citizen:
-    """Token, create, submit: each step only while time is left and the one before it worked."""
+def act(http: Http, citizen: Citizen, run_id: str, notice_version: str, end: float, attempts: int) -> Citizen:
+    """Token, create, submit, each once the one before it worked; create and submit carry an idempotency key
+    so that a repeat after a lost answer gets the first answer. Latency is the citizen's: first attempt to answer."""
     i = citizen.index
     claims = {"sub": resident_id(i), "name": f"压测居民{i}", "phone_number": phone(i), "roles": ["citizen"]}
-    answer = http.call("token", "POST", "/dev/token", claims) if time.monotonic() < end else None
+    answer = http.persist(end, attempts, "token", "POST", "/dev/token", body=claims)
     if not answer or answer[0] != 201:
         return citizen
     citizen.token = answer[1]["token"]
@@ -208,12 +232,14 @@ def act(http: Http, citizen: Citizen, notice_version: str, end: float) -> Citize
         "contact": {"phone": phone(i), "address": "安徽省黄山市屯溪区新安北路18号"},
     }
     started = time.perf_counter()
-    answer = http.call("create", "POST", "/cases", body, citizen.token) if time.monotonic() < end else None
+    answer = http.persist(end, attempts, "create", "POST", "/cases", body=body, token=citizen.token, key=f"{run_id}-create-{i}")
     if not answer or answer[0] != 201:
         return citizen
     citizen.create_s, citizen.case_id = time.perf_counter() - started, answer[1]["case_id"]
     started = time.perf_counter()
-    answer = http.call("submit", "POST", f"/cases/{citizen.case_id}/submit", token=citizen.token) if time.monotonic() < end else None
+    citizen.submit_sent = time.monotonic() <= end
+    path = f"/cases/{citizen.case_id}/submit"
+    answer = http.persist(end, attempts, "submit", "POST", path, token=citizen.token, key=f"{run_id}-submit-{i}")
     if answer and answer[0] == 202:
         citizen.submitted, citizen.submit_s = True, time.perf_counter() - started
     return citizen
@@ -225,7 +251,7 @@ def read_case(http: Http, citizen: Citizen, step: str) -> dict[str, Any] | None:
 
 
 def outbox(http: Http) -> list[dict[str, Any]]:
-    answer = http.call("outbox", "GET", "/dev/outbox")
+    answer = http.persist(time.monotonic() + 4 * http.timeout, 4, "outbox", "GET", "/dev/outbox")
     if not answer or answer[0] != 200:
         raise SystemExit(f"GET /dev/outbox failed ({answer and answer[0]}): is this the local stack?")
     return answer[1]["sent"]
@@ -249,16 +275,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"no answer from {args.url}/notice: start the stack with `make run`", file=sys.stderr)
         return 2
     before = {m["id"] for m in outbox(http)}
+    run_id, version = uuid.uuid4().hex[:8], answer[1]["version"]  # a fresh key per run: the stack may be reused
     started = time.monotonic()
     end = started + args.time_limit
-    with ThreadPoolExecutor(max_workers=args.clients) as pool:
-        citizens = list(pool.map(lambda i: act(http, Citizen(i), answer[1]["version"], end), range(args.citizens)))
+    # the wait polls with fewer clients: reading must not slow the runs it waits for much
+    with ThreadPoolExecutor(max_workers=args.clients) as pool, ThreadPoolExecutor(max_workers=min(args.clients, 10)) as poller:
+        citizens = list(pool.map(lambda i: act(http, Citizen(i), run_id, version, end, args.attempts), range(args.citizens)))
         loaded = time.monotonic() - started
-        waiting = [c for c in citizens if c.submitted]
+        waiting = [c for c in citizens if c.submit_sent]
         all_terminal = None
         while waiting and time.monotonic() < end:
-            cases = list(pool.map(lambda c: read_case(http, c, "poll"), waiting))
-            waiting = [c for c, case in zip(waiting, cases, strict=True) if not (case and case["status"] in TERMINAL)]
+            cases = list(poller.map(lambda c: read_case(http, c, "poll"), waiting))
+            waiting = [c for c, case in zip(waiting, cases, strict=True) if not is_terminal(case)]
             if not waiting:
                 all_terminal = time.monotonic() - started
             else:
@@ -273,6 +301,10 @@ def run(args: argparse.Namespace) -> int:
             owner.sms.append(message["text"])
     report(args, citizens, http, loaded, all_terminal, len(sent))
     return 1 if total_findings(citizens).any() else 0
+
+
+def is_terminal(case: dict[str, Any] | None) -> bool:
+    return bool(case) and case["status"] in TERMINAL
 
 
 def total_findings(citizens: list[Citizen]) -> Findings:
@@ -296,8 +328,8 @@ def report(args: argparse.Namespace, citizens: list[Citizen], http: Http, loaded
         ("duplicate SMS (per case and matter, or case summary)", found.duplicate_sms),
         ("contradictory SMS (success and failure, or vs status)", found.contradictory_sms),
         ("cases pre-judged after finishing (or twice)", found.prejudgments_after_finish),
-        ("submitted cases not terminal at the end", sum(1 for c in submitted if not (c.case and c.case["status"] in TERMINAL))),
-        ("citizens without a submitted case", len(citizens) - len(submitted)),
+        ("cases sent to submit not terminal at the end", sum(1 for c in citizens if c.submit_sent and not is_terminal(c.case))),
+        ("citizens without a submitted case (no 202)", len(citizens) - len(submitted)),
         ("HTTP errors and resets", sum(http.errors.values())),
     ]
     for label, count in rows:
@@ -321,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--timeout", type=float, default=30, help="seconds per request")
+    parser.add_argument("--attempts", type=int, default=4, help="tries of a request lost on the way (with a growing pause)")
     parser.add_argument("--time-limit", type=float, default=600, help="seconds for load and wait together")
     parser.add_argument("--poll", type=float, default=2, help="seconds between rounds of reading the open cases")
     parser.add_argument("--settle", type=float, default=5, help="seconds without a new SMS before the outbox is read")
