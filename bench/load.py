@@ -89,10 +89,6 @@ class Findings:
         return any(vars(self).values())
 
 
-def _moment(at: str) -> datetime:
-    return datetime.fromisoformat(at)
-
-
 def contradictory_outcomes(case: dict[str, Any]) -> list[str]:
     """The codes of the matters whose timeline has more than one outcome, or one that its final status denies."""
     bad = []
@@ -106,8 +102,8 @@ def contradictory_outcomes(case: dict[str, Any]) -> list[str]:
 
 def prejudged_after_finish(case: dict[str, Any]) -> bool:
     """More than one pre-judgment at submission, or one later than the case's end."""
-    prejudgments = [_moment(e["at"]) for e in case["timeline"] if e["kind"] in PREJUDGMENT_EVENTS]
-    finished = [_moment(e["at"]) for e in case["timeline"] if e["kind"] == "finished"]
+    prejudgments = [datetime.fromisoformat(e["at"]) for e in case["timeline"] if e["kind"] in PREJUDGMENT_EVENTS]
+    finished = [datetime.fromisoformat(e["at"]) for e in case["timeline"] if e["kind"] == "finished"]
     return len(prejudgments) > 1 or bool(finished and any(at > min(finished) for at in prejudgments))
 
 
@@ -121,9 +117,9 @@ def sms_outcome(text: str, code: str) -> str | None:
 
 
 def is_case_summary(text: str, case_id: str) -> bool:
-    """The message sent when the case ends (its number opens it); the withdrawal notice shares the opening."""
-    probe = messages.case_finished(case_id, next(iter(messages.CASE_STATUS_NAMES)), [])
-    opening = probe[: probe.index("）") + 1]
+    """The message sent when the case ends; the withdrawal notice shares its opening, which names the case."""
+    any_status = messages.case_finished(case_id, next(iter(messages.CASE_STATUS_NAMES)), [])
+    opening = any_status[: any_status.index("）") + 1]  # up to the case number, the same for every status
     return text.startswith(opening) and text != messages.case_withdrawn(case_id)
 
 
@@ -352,8 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--timeout", type=float, default=30, help="seconds per request")
-    parser.add_argument("--attempts", type=int, default=4, help="tries of a request lost on the way (with a growing pause)")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds per request")
+    parser.add_argument("--attempts", type=int, default=5, help="tries of a request lost on the way (with a growing pause)")
     parser.add_argument("--time-limit", type=float, default=600, help="seconds for load and wait together")
     parser.add_argument("--poll", type=float, default=2, help="seconds between rounds of reading the open cases")
     parser.add_argument("--settle", type=float, default=5, help="seconds without a new SMS before the outbox is read")
