@@ -296,23 +296,20 @@ def run(args: argparse.Namespace) -> int:
         if (owner := by_phone.get(message["to"][-11:])) is not None:
             owner.sms.append(message["text"])
     report(args, citizens, http, loaded, all_terminal, len(sent))
-    return 1 if total_findings(citizens).any() else 0
+    return 1 if any(found.any() for found in findings_by_case(citizens).values()) else 0
 
 
 def is_terminal(case: dict[str, Any] | None) -> bool:
     return bool(case) and case["status"] in TERMINAL
 
 
-def total_findings(citizens: list[Citizen]) -> Findings:
-    total = Findings()
-    for citizen in citizens:
-        if citizen.case:
-            total += examine(citizen.case, citizen.sms)
-    return total
+def findings_by_case(citizens: list[Citizen]) -> dict[str, Findings]:
+    return {c.case["case_id"]: examine(c.case, c.sms) for c in citizens if c.case}
 
 
 def report(args: argparse.Namespace, citizens: list[Citizen], http: Http, loaded: float, all_terminal: float | None, sms: int) -> None:
-    found = total_findings(citizens)
+    by_case = findings_by_case(citizens)
+    found = sum(by_case.values(), Findings())
     cases = [c.case for c in citizens if c.case]
     statuses = Counter(case["status"] for case in cases)
     matters = Counter(f"{m['status']}/{m.get('reason_code') or '-'}" for case in cases for m in case["matters"])
@@ -330,6 +327,9 @@ def report(args: argparse.Namespace, citizens: list[Citizen], http: Http, loaded
     ]
     for label, count in rows:
         print(f"  {label:<54}{count:>7}{0:>8}")
+    for kind in vars(found):
+        if examples := [case_id for case_id, f in by_case.items() if getattr(f, kind)][:3]:
+            print(f"  e.g. {kind.replace('_', ' ')}: {', '.join(examples)}")
     print(f"  case statuses: {dict(statuses.most_common())}")
     print(f"  matter outcomes (status/reason code): {dict(matters.most_common())}")
     if http.errors:
