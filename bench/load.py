@@ -320,7 +320,7 @@ def report(args: argparse.Namespace, citizens: list[Citizen], http: Http, loaded
         ("matters with contradictory outcomes (timeline)", found.contradictory_outcomes),
         ("duplicate SMS (per case and matter, or case summary)", found.duplicate_sms),
         ("contradictory SMS (success and failure, or vs status)", found.contradictory_sms),
-        ("cases pre-judged after finishing (or twice)", found.prejudgments_after_finish),
+        ("cases pre-judged twice or after finishing", found.prejudgments_after_finish),
         ("cases sent to submit not terminal at the end", sum(1 for c in citizens if c.submit_sent and not is_terminal(c.case))),
         ("citizens without a submitted case (no 202)", len(citizens) - len(submitted)),
         ("HTTP errors and resets", sum(http.errors.values())),
