@@ -17,11 +17,10 @@ if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in thi
 
 from chalice import Chalice, Response
 
-from chalicelib import openapi
 from chalicelib.auth import Principal, issue_dev_token, require_citizen, require_staff
 from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
 from chalicelib.errors import NotFoundProblem, ValidationProblem
-from chalicelib.http import handles_problems, idempotently, json_response, principal_of
+from chalicelib.http import answered, checked_idempotency_key, handles_problems, idempotently, json_response, principal_of
 from chalicelib.models import (
     CalendarLoadRequest,
     CardNotMadeRequest,
@@ -94,6 +93,8 @@ def health() -> Response:
 @app.route("/openapi.json", methods=["GET"])
 @handles_problems
 def openapi_document() -> Response:
+    from chalicelib import openapi  # builds the document from every model: only this route needs it
+
     return json_response(openapi.document(include_dev=get_settings().is_local))
 
 
@@ -136,16 +137,9 @@ def prejudge() -> Response:
 @handles_problems
 def create_case() -> Response:
     principal = _citizen()
-    body = parse_json_body(_request().raw_body)
-    request = parse_model(CreateCaseRequest, body)
-    return idempotently(
-        "create-case",
-        principal,
-        _request().headers.get("idempotency-key"),
-        body,
-        lambda: (201, cases.create_case(services(), principal, request)),
-        app.lambda_context,
-    )
+    request = parse_model(CreateCaseRequest, parse_json_body(_request().raw_body))
+    key = checked_idempotency_key(_request().headers.get("idempotency-key"))
+    return answered(cases.create_case(services(), principal, request, key), 201, key)
 
 
 def _page_params() -> tuple[int, str | None]:
@@ -220,16 +214,9 @@ def case_form(case_id: str) -> Response:
 @handles_problems
 def create_counter_case() -> Response:
     principal = require_staff(principal_of(_request()), "clerk")
-    body = parse_json_body(_request().raw_body)
-    request = parse_model(CounterCaseRequest, body)
-    return idempotently(
-        "create-counter-case",
-        principal,
-        _request().headers.get("idempotency-key"),
-        body,
-        lambda: (201, cases.create_counter_case(services(), principal, request)),
-        app.lambda_context,
-    )
+    request = parse_model(CounterCaseRequest, parse_json_body(_request().raw_body))
+    key = checked_idempotency_key(_request().headers.get("idempotency-key"))
+    return answered(cases.create_counter_case(services(), principal, request, key), 201, key)
 
 
 @app.route("/counter/cases", methods=["GET"])
@@ -250,14 +237,8 @@ def list_counter_cases() -> Response:
 @handles_problems
 def submit_case(case_id: str) -> Response:
     principal = _case_actor()
-    return idempotently(
-        "submit-case",
-        principal,
-        _request().headers.get("idempotency-key"),
-        {"case_id": case_id},
-        lambda: (202, cases.submit_case(services(), principal, case_id)),
-        app.lambda_context,
-    )
+    key = checked_idempotency_key(_request().headers.get("idempotency-key"))
+    return answered(cases.submit_case(services(), principal, case_id, key), 202, key)
 
 
 # --- departments and partners -----------------------------------------------------

@@ -7,15 +7,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from chalice import Response
 from pydantic import BaseModel
 
@@ -72,7 +63,9 @@ def principal_of(request: Any) -> Principal:
 
 
 @functools.lru_cache(maxsize=1)
-def _persistence(table: str) -> DynamoDBPersistenceLayer:
+def _persistence(table: str) -> Any:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(table_name=table, boto3_client=services().client("dynamodb"))
 
 
@@ -89,14 +82,13 @@ def idempotently(
     A repeat with the same key and body answers the first answer and does nothing
     again; the same key with another body is 422; one still running is 409.
     """
-    if key is None:
+    if checked_idempotency_key(key) is None:
         status, payload = run()
         return json_response(payload, status)
-    if not 1 <= len(key) <= 128 or not key.isprintable():
-        raise ValidationProblem(
-            "Idempotency-Key 格式不正确",
-            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可打印字符"}],
-        )
+    # The idempotency utility imports boto3: imported by the first keyed request, not by every cold start.
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError, IdempotencyValidationError
+
     settings = services().settings
     config = IdempotencyConfig(
         event_key_jmespath="[operation, person, key]",
@@ -128,3 +120,18 @@ def idempotently(
     except IdempotencyAlreadyInProgressError:
         raise RequestInProgress("相同的请求正在处理中，请稍后查看结果") from None
     return json_response(answer["body"], answer["status"], {"Idempotency-Key": key})
+
+
+def checked_idempotency_key(key: str | None) -> str | None:
+    """The request's Idempotency-Key, if it has one (422 if it is not 1 to 128 printable characters)."""
+    if key is not None and (not 1 <= len(key) <= 128 or not key.isprintable()):
+        raise ValidationProblem(
+            "Idempotency-Key 格式不正确",
+            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可打印字符"}],
+        )
+    return key
+
+
+def answered(body: dict, status: int, key: str | None) -> Response:
+    """The answer to a creating request; one made with an Idempotency-Key names it (as every repeat of it does)."""
+    return json_response(body, status, {"Idempotency-Key": key} if key is not None else None)

@@ -15,8 +15,8 @@ from chalicelib.domain.cards import Card, PensionRecord
 from chalicelib.domain.identity import IdentityMatch
 from chalicelib.domain.outcomes import Conclusion, Event, Message
 
-if TYPE_CHECKING:  # the record type only: importing the adapter would load boto3
-    from chalicelib.adapters.dynamo_cases import CaseRecord
+if TYPE_CHECKING:  # the record types only: importing the adapter would load boto3
+    from chalicelib.adapters.dynamo_cases import Answer, CaseRecord
 
 
 class ExternalRefusal(Exception):
@@ -163,12 +163,30 @@ class CaseStore(Protocol):
 
     # --- a case and its matters ----------------------------------------------
 
-    def create(self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None) -> None:
-        """A new case with its matters, materials and first timeline event, all or nothing, each at version 1.
+    def create(
+        self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None, answer: Answer | None = None
+    ) -> None:
+        """A new case with its matters, materials and first timeline event, all or nothing, each at version 1;
+        with `answer`, the request's answer is remembered in the same write.
 
-        ConcurrentUpdate (and nothing written) if the case exists already. The case is on its
-        person's list (`person_key`) and, when opened at a counter, on its service point's list.
+        ConcurrentUpdate (and nothing written) if the case exists already, or a live answer is
+        remembered under the answer's id. The case is on its person's list (`person_key`) and,
+        when opened at a counter, on its service point's list.
         """
+        ...
+
+    def submit(self, case_id: str, expected_version: int, changes: dict, event: dict, answer: Answer | None = None) -> int:
+        """A draft at `expected_version` becomes submitted (`changes`) with its timeline event and (with `answer`)
+        the request's answer, all at once; ConcurrentUpdate, nothing written, otherwise. Answers the new version."""
+        ...
+
+    def return_to_draft(self, case_id: str, expected_version: int, changes: dict, event: dict, forget: Answer | None = None) -> int:
+        """A submitted case whose run could not start is a draft again, with the event saying so; the submit's
+        remembered answer (`forget`) goes, so the request may be made again. ConcurrentUpdate if the case moved on."""
+        ...
+
+    def remembered_answer(self, table: str, answer_id: str) -> Answer | None:
+        """The answer remembered under `answer_id`, unless it has expired (by the business clock)."""
         ...
 
     def get(self, case_id: str) -> CaseRecord | None:
@@ -296,6 +314,15 @@ class CaseStore(Protocol):
         """Change a wait whose status is (one of) `expected_status`; move it onto the lists `listed_for`/`due_key`
         under `due_at`, or off its work list (`unlist`) or due list (`undue`). ConcurrentUpdate if its status
         moved on or it does not exist. Answers the wait as written."""
+        ...
+
+    def mark_wait_alerted(self, case_id: str, code: str, level: str, seen: str | None) -> bool:
+        """Record on a pending wait that its department was alerted at `level`, if it is still alerted at `seen`
+        (None: never); its version stays. False, and nothing written, otherwise: one of two overlapping runs wins."""
+        ...
+
+    def unmark_wait_alerted(self, case_id: str, code: str, level: str, back_to: str | None) -> None:
+        """The alert at `level` could not be sent: the wait is alerted at `back_to` again, if still at `level`."""
         ...
 
     def list_waits(self, listed_for: str, limit: int, cursor: str | None, newest_first: bool = False) -> tuple[list[dict], str | None]:

@@ -27,12 +27,24 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
 from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message
 from chalicelib.domain.resident_id import mask_phone
+
+
+def Key(name: str) -> Any:  # boto3's condition builders, imported at first use: boto3 is most of a cold start's import time
+    from boto3.dynamodb.conditions import Key as key
+
+    return key(name)
+
+
+def Attr(name: str) -> Any:
+    from boto3.dynamodb.conditions import Attr as attr
+
+    return attr(name)
+
 
 PERSON_INDEX = "ByPerson"
 DISTRICT_DUE_INDEX = "ByDistrictDue"  # pending reviews of a department in a district, by due time
@@ -45,10 +57,6 @@ class ConcurrentUpdate(Exception):
 
 class NotFound(Exception):
     pass
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _plain(value: Any) -> Any:
@@ -111,6 +119,22 @@ def _strip(item: dict) -> dict:
     return {k: _plain(v) for k, v in item.items() if k not in _KEYS}
 
 
+@dataclass(frozen=True)
+class Answer:
+    """The answer to a request made with an Idempotency-Key, remembered with the write it answers.
+
+    It lives in its own table (`table`, keyed by `id`, expiring at `expiration`, epoch
+    seconds) so that it expires like every idempotency record; `request` is a digest of
+    what was asked, so that the same key with another request can be refused.
+    """
+
+    table: str
+    id: str
+    request: str
+    body: dict
+    expiration: int
+
+
 @dataclass
 class CaseRecord:
     case: dict
@@ -125,20 +149,23 @@ class CaseRecord:
 
 
 class DynamoCaseStore:
-    def __init__(self, table: Any, clock: Callable[[], datetime] | None = None):
+    def __init__(self, table: Any, clock: Callable[[], datetime]):
         self._table = table  # a boto3 DynamoDB Table resource
-        # The business clock stamps every event and time the store records (wiring passes Services.now).
-        self._clock = clock or (lambda: datetime.now(UTC))
+        # The business clock stamps every event and time the store records (wiring passes Services.now);
+        # required, so that no store falls back to a wall clock of its own.
+        self._clock = clock
 
     def _now_iso(self) -> str:
         return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     # --- writes -------------------------------------------------------------
 
-    def create(self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None) -> None:
+    def create(
+        self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None, answer: Answer | None = None
+    ) -> None:
+        """The case's items in one transaction; with `answer`, the request's answer is remembered in it (ConcurrentUpdate if taken)."""
         case_id = case["case_id"]
         pk = f"CASE#{case_id}"
-        client = self._table.meta.client  # the resource's client: takes plain Python values
         items = [
             {
                 **case,
@@ -158,24 +185,18 @@ class DynamoCaseStore:
         ] + [{**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1} for m in matters]
         items += [{**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1} for m in materials or []]
         items.append(self._event_item(case_id, event))
-        try:
-            client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table.name,
-                            "Item": item,
-                            "ConditionExpression": "attribute_not_exists(#pk)",
-                            "ExpressionAttributeNames": {"#pk": "pk"},
-                        }
-                    }
-                    for item in items
-                ]
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                raise ConcurrentUpdate(f"case {case_id} exists") from error
-            raise
+        puts = [
+            {
+                "Put": {
+                    "TableName": self._table.name,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": "pk"},
+                }
+            }
+            for item in items
+        ]
+        self._transact(puts + ([self._remember(answer)] if answer else []), f"case {case_id}")
 
     # --- one transaction per state change of a run (domain/outcomes.py) ---------
 
@@ -186,7 +207,7 @@ class DynamoCaseStore:
         """
         pk = f"CASE#{case_id}"
         now = self._now_iso()
-        items: list[dict] = [
+        updates: list[dict] = [
             self._update(
                 {"pk": pk, "sk": "CASE"},
                 sets={"status": CaseStatus.PROCESSING.value, "updated_at": now, "plan": plan},
@@ -195,9 +216,9 @@ class DynamoCaseStore:
             )
         ]
         for code, (due_at, expires_at) in due.items():
-            items.append(self._update({"pk": pk, "sk": f"MATTER#{code}"}, sets={}, if_absent={"due_at": due_at, "expires_at": expires_at}))
-        items.append({"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, _event_dict(event, now))}})
-        return self._transact(items)
+            dated = {"due_at": due_at, "expires_at": expires_at}
+            updates.append(self._update({"pk": pk, "sk": f"MATTER#{code}"}, sets={}, if_absent=dated))
+        return self._write_together(updates, [self._put(self._event_item(case_id, _event_dict(event, now)))])
 
     def conclude(self, conclusion: Conclusion) -> bool:
         """Record outcomes with their events, outbox messages and (if last) the case's final status: one transaction.
@@ -208,7 +229,8 @@ class DynamoCaseStore:
         c = conclusion
         pk = f"CASE#{c.case_id}"
         now = self._now_iso()
-        items: list[dict] = [self._case_conclusion(c, now)]
+        updates: list[dict] = [self._case_conclusion(c, now)]
+        puts: list[dict] = []
         for outcome in c.outcomes:
             changes: dict[str, Any] = {"status": outcome.status.value, "updated_at": now}
             if outcome.result is not None:
@@ -217,7 +239,7 @@ class DynamoCaseStore:
                 changes["reason"] = outcome.reason
             if outcome.reason_code is not None:
                 changes["reason_code"] = outcome.reason_code
-            items.append(
+            updates.append(
                 self._update(
                     {"pk": pk, "sk": f"MATTER#{outcome.code}"},
                     sets=changes,
@@ -226,12 +248,12 @@ class DynamoCaseStore:
                 )
             )
         for event in c.events:
-            items.append({"Put": {"TableName": self._table.name, "Item": self._event_item(c.case_id, _event_dict(event, now))}})
+            puts.append(self._put(self._event_item(c.case_id, _event_dict(event, now))))
         for message in c.messages:
-            items.append(self._put_new_item(self._outbox_item(c.case_id, message, now)))
+            puts.append(self._put_new_item(self._outbox_item(c.case_id, message, now)))
         if c.wait is not None:
             expected = {f":w{i}": s.value for i, s in enumerate(c.wait.expected)}
-            items.append(
+            updates.append(
                 self._update(
                     {"pk": pk, "sk": f"WAIT#{c.wait.code}"},
                     sets={"status": c.wait.status.value, **c.wait.changes},
@@ -242,7 +264,7 @@ class DynamoCaseStore:
             )
         if c.card_order is not None:
             order = c.card_order["order"]
-            items.append(
+            puts.append(
                 self._put_new_item(
                     {
                         **order,
@@ -256,7 +278,7 @@ class DynamoCaseStore:
             )
         if c.payout_switch is not None:
             switch = c.payout_switch
-            items.append({"Put": {"TableName": self._table.name, "Item": _scheduled_item(**switch)}})
+            puts.append(self._put(_scheduled_item(**switch)))
         if c.closing is not None and c.closing.retention_due:
             retention = _scheduled_item(
                 f"RETENTION#{c.case_id}",
@@ -265,8 +287,8 @@ class DynamoCaseStore:
                 c.closing.retention_due,
                 {"request_id": c.case_id, "case_id": c.case_id},
             )
-            items.append({"Put": {"TableName": self._table.name, "Item": retention}})
-        return self._transact(items)
+            puts.append(self._put(retention))
+        return self._write_together(updates, puts)
 
     def _case_conclusion(self, c: Conclusion, now: str) -> dict:
         """The case item's part of a conclusion: each matter's outcome on `matter_status`, the conditions that make it first."""
@@ -317,14 +339,12 @@ class DynamoCaseStore:
         values[":one"] = 1
         sets.append("#version = #version + :one")
         return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"pk": f"CASE#{c.case_id}", "sk": "CASE"},
-                "UpdateExpression": "SET " + ", ".join(sets),
-                "ConditionExpression": " AND ".join(conditions),
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values,
-            }
+            "TableName": self._table.name,
+            "Key": {"pk": f"CASE#{c.case_id}", "sk": "CASE"},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
 
     def open_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str, due_key: str, event: Event) -> bool:
@@ -338,8 +358,7 @@ class DynamoCaseStore:
         item["gsi2pk"], item["gsi2sk"] = listed_for, f"{wait.get('due_at', '')}#{case_id}#{code}"
         item["gsi3pk"], item["gsi3sk"] = due_key, f"{wait.get('due_at', '')}#{case_id}#{code}"
         awaiting = MatterStatus.AWAITING_REVIEW.value
-        items = [
-            self._put_new_item(item),
+        updates = [
             self._update(
                 {"pk": pk, "sk": f"MATTER#{code}"},
                 sets={"status": awaiting, "updated_at": now},
@@ -357,9 +376,8 @@ class DynamoCaseStore:
                 map_sets={("matter_status", code): awaiting},
                 bump=True,
             ),
-            {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, _event_dict(event, now))}},
         ]
-        return self._transact(items)
+        return self._write_together(updates, [self._put_new_item(item), self._put(self._event_item(case_id, _event_dict(event, now)))])
 
     # --- the outbox: every notification is a record first, sent once ----------
 
@@ -461,21 +479,23 @@ class DynamoCaseStore:
             update["ExpressionAttributeNames"] = names
         if values:
             update["ExpressionAttributeValues"] = values
-        return {"Update": update}
+        return update
 
     def _put_new_item(self, item: dict) -> dict:
         return {
-            "Put": {
-                "TableName": self._table.name,
-                "Item": item,
-                "ConditionExpression": "attribute_not_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": "pk"},
-            }
+            "TableName": self._table.name,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
         }
 
-    def _transact(self, items: list[dict]) -> bool:
+    def _put(self, item: dict) -> dict:
+        return {"TableName": self._table.name, "Item": item}
+
+    def _write_together(self, updates: list[dict], puts: list[dict]) -> bool:
+        """Updates and puts in one transaction; False (nothing written) if a condition failed."""
         try:
-            self._table.meta.client.transact_write_items(TransactItems=items)
+            self._table.meta.client.transact_write_items(TransactItems=[{"Update": u} for u in updates] + [{"Put": p} for p in puts])
         except ClientError as error:
             if error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
                 return False
@@ -849,6 +869,79 @@ class DynamoCaseStore:
         next_key = page.get("LastEvaluatedKey")
         return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
 
+    # --- create and submit --------------------------------------------------
+
+    def submit(self, case_id: str, expected_version: int, changes: dict, event: dict, answer: Answer | None = None) -> int:
+        """A draft becomes submitted: the case's change and its timeline event in one transaction
+        (with `answer`, the request's answer too), conditional on the case still being that
+        draft; ConcurrentUpdate otherwise. Answers the case's new version."""
+        update = self._case_update(case_id, expected_version, "draft", changes)
+        timeline = {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, event)}}
+        self._transact([update, timeline, *([self._remember(answer)] if answer else [])], f"case {case_id}")
+        return expected_version + 1
+
+    def return_to_draft(self, case_id: str, expected_version: int, changes: dict, event: dict, forget: Answer | None = None) -> int:
+        """A submitted case whose run could not start is a draft again, with the event saying so, in one
+        transaction; the submit's remembered answer (`forget`) goes with it, so that the request can be
+        made again. ConcurrentUpdate if the case moved on. Answers the case's new version."""
+        update = self._case_update(case_id, expected_version, "submitted", changes)
+        timeline = {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, event)}}
+        forgotten = [{"Delete": {"TableName": forget.table, "Key": {"id": forget.id}}}] if forget else []
+        self._transact([update, timeline, *forgotten], f"case {case_id}")
+        return expected_version + 1
+
+    def remembered_answer(self, table: str, answer_id: str) -> Answer | None:
+        """The answer remembered under `answer_id`, unless it has expired."""
+        item = self._table.meta.client.get_item(TableName=table, Key={"id": answer_id}, ConsistentRead=True).get("Item")
+        if item is None or int(item["expiration"]) <= int(self._clock().timestamp()):
+            return None
+        return Answer(table, answer_id, item["request"], json.loads(item["body"]), int(item["expiration"]))
+
+    def _case_update(self, case_id: str, expected_version: int, expected_status: str, changes: dict) -> dict:
+        names = {"#version": "version", "#status": "status"}
+        values: dict[str, Any] = {":expected": expected_version, ":one": 1, ":was": expected_status}
+        sets = ["#version = #version + :one"]
+        for i, (name, value) in enumerate(changes.items()):
+            names[f"#f{i}"] = name
+            values[f":v{i}"] = value
+            sets.append(f"#f{i} = :v{i}")
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"pk": f"CASE#{case_id}", "sk": "CASE"},
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ConditionExpression": "attribute_exists(pk) AND #version = :expected AND #status = :was",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _remember(self, answer: Answer) -> dict:
+        """Put the answer unless a live one is there (an expired record may linger until its TTL deletes it)."""
+        item = {
+            "id": answer.id,
+            "request": answer.request,
+            "body": json.dumps(answer.body, ensure_ascii=False),
+            "expiration": answer.expiration,
+        }
+        return {
+            "Put": {
+                "TableName": answer.table,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(#id) OR #expiration <= :now",
+                "ExpressionAttributeNames": {"#id": "id", "#expiration": "expiration"},
+                "ExpressionAttributeValues": {":now": int(self._clock().timestamp())},
+            }
+        }
+
+    def _transact(self, items: list[dict], what: str) -> None:
+        try:
+            self._table.meta.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+                raise ConcurrentUpdate(what) from error
+            raise
+
     # --- internals ----------------------------------------------------------
 
     def _put_new(self, item: dict) -> bool:
@@ -893,6 +986,58 @@ class DynamoCaseStore:
                 raise ConcurrentUpdate(str(key)) from error
             raise
         return _strip(response["Attributes"])
+
+    # --- deadline alerts ----------------------------------------------------
+
+    def mark_wait_alerted(self, case_id: str, code: str, level: str, seen: str | None) -> bool:
+        """Record on a pending wait that its department is alerted at `level`; False, and nothing written, if not.
+
+        One conditional update, on the wait still pending and still alerted at `seen`
+        (the level the caller read; None: never alerted): of two overlapping job runs,
+        one records the alert and the other gets False. The level sits on the wait item,
+        so the deadline job's own index query shows which waits need nothing, and those
+        cost no write. The wait's `version` stays: an alert is no change of the wait's
+        state, and must not make a reviewer's decision on it conflict.
+        """
+        names = {"#status": "status", "#level": "alerted_level", "#at": f"{level}_alerted_at"}
+        values: dict[str, Any] = {":pending": "pending", ":level": level, ":at": self._now_iso()}
+        if seen is None:
+            still_seen = "attribute_not_exists(#level)"
+        else:
+            still_seen, values[":seen"] = "#level = :seen", seen
+        try:
+            self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"},
+                UpdateExpression="SET #level = :level, #at = :at",
+                ConditionExpression=f"attribute_exists(pk) AND #status = :pending AND {still_seen}",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def unmark_wait_alerted(self, case_id: str, code: str, level: str, back_to: str | None) -> None:
+        """Undo `mark_wait_alerted` when the alert could not be sent, so that the next run sends it; only if still at `level`."""
+        names = {"#level": "alerted_level", "#at": f"{level}_alerted_at"}
+        values: dict[str, Any] = {":level": level}
+        if back_to is None:
+            expression = "REMOVE #level, #at"
+        else:
+            expression, values[":back"] = "SET #level = :back REMOVE #at", back_to
+        try:
+            self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"},
+                UpdateExpression=expression,
+                ConditionExpression="#level = :level",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
 
 def _mutate(

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.adapters.dynamo_cases import (
+    Answer,
     CaseRecord,
     ConcurrentUpdate,
     NotFound,
@@ -77,6 +78,7 @@ class InMemoryCaseStore:
         # required, so that no store falls back to a wall clock of its own.
         self._clock = clock
         self._items: dict[tuple[str, str], dict] = {}
+        self._answers: dict[tuple[str, str], Answer] = {}  # the idempotency table's records: (table, id) -> answer
         self._lock = threading.Lock()
 
     def _now_iso(self) -> str:
@@ -84,7 +86,9 @@ class InMemoryCaseStore:
 
     # --- writes -------------------------------------------------------------
 
-    def create(self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None) -> None:
+    def create(
+        self, case: dict, matters: list[dict], event: dict, materials: list[dict] | None = None, answer: Answer | None = None
+    ) -> None:
         case_id = case["case_id"]
         pk = f"CASE#{case_id}"
         case_item = {
@@ -104,10 +108,11 @@ class InMemoryCaseStore:
         items.append(self._event_item(case_id, event))
         items = [_stored(i) for i in items]
         with self._lock:
-            if any((i["pk"], i["sk"]) in self._items for i in items):
-                raise ConcurrentUpdate(f"case {case_id} exists")
+            if any((i["pk"], i["sk"]) in self._items for i in items) or not self._may_remember(answer):
+                raise ConcurrentUpdate(f"case {case_id}")
             for item in items:
                 self._items[item["pk"], item["sk"]] = item
+            self._remember(answer)
 
     def update_case(self, case_id: str, expected_version: int, changes: dict) -> dict:
         return self._conditional_update(f"CASE#{case_id}", "CASE", expected_version, changes)
@@ -447,6 +452,78 @@ class InMemoryCaseStore:
             if value:
                 item[name] = value
         return item
+
+    # --- deadline alerts ----------------------------------------------------
+
+    def mark_wait_alerted(self, case_id: str, code: str, level: str, seen: str | None) -> bool:
+        key = (f"CASE#{case_id}", f"WAIT#{code}")
+        with self._lock:
+            wait = self._items.get(key)
+            if wait is None or wait.get("status") != "pending" or wait.get("alerted_level") != seen:
+                return False
+            # the wait's version stays: an alert is no change of its state (as in DynamoCaseStore)
+            self._items[key] = {**wait, "alerted_level": level, f"{level}_alerted_at": self._now_iso()}
+            return True
+
+    def unmark_wait_alerted(self, case_id: str, code: str, level: str, back_to: str | None) -> None:
+        key = (f"CASE#{case_id}", f"WAIT#{code}")
+        with self._lock:
+            wait = self._items.get(key)
+            if wait is None or wait.get("alerted_level") != level:
+                return
+            undone = {k: v for k, v in wait.items() if k not in ("alerted_level", f"{level}_alerted_at")}
+            if back_to is not None:
+                undone["alerted_level"] = back_to
+            self._items[key] = undone
+
+    # --- create and submit --------------------------------------------------
+
+    def submit(self, case_id: str, expected_version: int, changes: dict, event: dict, answer: Answer | None = None) -> int:
+        pk = f"CASE#{case_id}"
+        changes = _stored(changes)
+        event_item = _stored(self._event_item(case_id, event))
+        with self._lock:
+            case = self._items.get((pk, "CASE"))
+            if case is None or case.get("version") != expected_version or case.get("status") != "draft" or not self._may_remember(answer):
+                raise ConcurrentUpdate(f"case {case_id}")
+            self._items[pk, "CASE"] = {**case, **changes, "version": expected_version + 1}
+            self._items[pk, event_item["sk"]] = event_item
+            self._remember(answer)
+            return expected_version + 1
+
+    def return_to_draft(self, case_id: str, expected_version: int, changes: dict, event: dict, forget: Answer | None = None) -> int:
+        pk = f"CASE#{case_id}"
+        changes = _stored(changes)
+        event_item = _stored(self._event_item(case_id, event))
+        with self._lock:
+            case = self._items.get((pk, "CASE"))
+            if case is None or case.get("version") != expected_version or case.get("status") != "submitted":
+                raise ConcurrentUpdate(f"case {case_id}")
+            self._items[pk, "CASE"] = {**case, **changes, "version": expected_version + 1}
+            self._items[pk, event_item["sk"]] = event_item
+            if forget is not None:
+                self._answers.pop((forget.table, forget.id), None)
+            return expected_version + 1
+
+    def remembered_answer(self, table: str, answer_id: str) -> Answer | None:
+        with self._lock:
+            kept = self._answers.get((table, answer_id))
+            if kept is None or kept.expiration <= int(self._clock().timestamp()):
+                return None
+            return copy.deepcopy(kept)
+
+    def _may_remember(self, answer: Answer | None) -> bool:
+        """An answer is put unless a live one is under its id (the lock is held by the caller)."""
+        if answer is None:
+            return True
+        kept = self._answers.get((answer.table, answer.id))
+        return kept is None or kept.expiration <= int(self._clock().timestamp())
+
+    def _remember(self, answer: Answer | None) -> None:
+        if answer is not None:
+            self._answers[answer.table, answer.id] = Answer(
+                answer.table, answer.id, answer.request, json.loads(json.dumps(answer.body)), answer.expiration
+            )
 
     # --- reads --------------------------------------------------------------
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
-from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from stdnum import luhn
 
@@ -28,10 +27,6 @@ from chalicelib.domain.cards import Card, CardStatus, PensionRecord
 from chalicelib.domain.identity import IdentityMatch, same_name
 from chalicelib.ports import ExternalRefusal, ResidentProfile
 from chalicelib.residents import Identity, Resident
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _seeded_at(issued_on: date | None) -> str:
@@ -43,19 +38,26 @@ def _seeded_at(issued_on: date | None) -> str:
     return datetime.combine(issued_on or date(2000, 1, 1), time.min, tzinfo=UTC).isoformat(timespec="milliseconds")
 
 
+T = TypeVar("T")
+
+
 class _SimulatorTable:
-    def __init__(self, table: Any, person_key: Callable[[str], str], clock: Callable[[], datetime] | None = None):
+    def __init__(self, table: Any, person_key: Callable[[str], str], clock: Callable[[], datetime]):
         self._table = table
         self._person_key = person_key
-        self._clock = clock  # the business clock (wiring passes Services.now); the wall clock without one
+        # The business clock (wiring passes Services.now), required: a simulator with a
+        # clock of its own would stamp its records off the service's time.
+        self._clock = clock
 
     def _now(self) -> str:
-        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds") if self._clock else _now()
+        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def _pk(self, id_number: str) -> str:
         return f"RESIDENT#{self._person_key(id_number)}"
 
     def _items(self, id_number: str) -> list[dict]:
+        from boto3.dynamodb.conditions import Key  # at first use: boto3 is most of a cold start's import time
+
         return self._table.query(KeyConditionExpression=Key("pk").eq(self._pk(id_number)), ConsistentRead=True)["Items"]
 
 
@@ -319,8 +321,7 @@ class CardSystemSimulator(_SimulatorTable):
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             return self.mark_issued(card_id, on)  # someone else issued it meanwhile: answer as they left it
-        again = self.card_owner_item(card_id)
-        assert again is not None
+        again = _present(self.card_owner_item(card_id), card_id)
         return _card(again), again.get("case_id"), True
 
     def mark_not_made(self, card_id: str, reason: str) -> tuple[Card, str | None, bool]:
@@ -352,8 +353,7 @@ class CardSystemSimulator(_SimulatorTable):
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             return self.mark_not_made(card_id, reason)  # changed meanwhile: answer as it was left
-        again = self.card_owner_item(card_id)
-        assert again is not None
+        again = _present(self.card_owner_item(card_id), card_id)
         return _card(again), again.get("case_id"), True
 
     def change_contact(self, id_number: str, phone: str | None, address: str | None, operation_id: str) -> ResidentProfile:
@@ -378,9 +378,7 @@ class CardSystemSimulator(_SimulatorTable):
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise ExternalRefusal("NO_PROFILE", "未查询到参保人信息") from None
             raise
-        profile = self.profile(id_number)
-        assert profile is not None
-        return profile
+        return _present(self.profile(id_number), "profile")
 
 
 class PensionSystemSimulator(_SimulatorTable):
@@ -410,9 +408,7 @@ class PensionSystemSimulator(_SimulatorTable):
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise ExternalRefusal("NOT_PENSIONER", "未查询到养老保险待遇领取记录") from None
             raise
-        record = self.record(id_number)
-        assert record is not None
-        return record
+        return _present(self.record(id_number), "pension record")
 
     def switch_payout(self, id_number: str, request_id: str) -> tuple[PensionRecord, bool]:
         """Make the pending account of `request_id` the payout account; answers (record, switched now).
@@ -431,12 +427,8 @@ class PensionSystemSimulator(_SimulatorTable):
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            record = self.record(id_number)
-            assert record is not None
-            return record, False
-        record = self.record(id_number)
-        assert record is not None
-        return record, True
+            return _present(self.record(id_number), "pension record"), False
+        return _present(self.record(id_number), "pension record"), True
 
 
 def shared_document_key(person_key: str, source: str) -> str:
@@ -482,3 +474,10 @@ class DataSharingSimulator(_SimulatorTable):
     def shared_materials(self, id_number: str) -> dict[str, bool]:
         item = self._table.get_item(Key={"pk": self._pk(id_number), "sk": "SHARED"}, ConsistentRead=True).get("Item") or {}
         return {"id_license": bool(item.get("id_license")), "police_photo": bool(item.get("police_photo"))}
+
+
+def _present(value: T | None, what: str) -> T:
+    """What the simulator has just written is there to read back; if not, its table is broken (not retried as a refusal)."""
+    if value is None:
+        raise LookupError(f"the simulator lost its {what} record")
+    return value

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.adapters.simulators import preexisting_case_id
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
 from chalicelib.domain.banks import Bank, find_bank
 from chalicelib.domain.cards import Card, CardStatus
-from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, MatterStatus, finished_case_status
+from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import MatterCode, matter_name
 from chalicelib.domain.resident_id import mask_resident_id
 from chalicelib.domain.workdays import SHANGHAI
@@ -162,6 +162,12 @@ def _fail_card_matter(services: Services, case_id: str, card: Card, bank_reason:
     if code is None:
         return
     reason = f"{card.bank}{card.branch}未能制卡：{bank_reason}"
+    matter = record.matters[code]
+    if matter["status"] not in FINAL_MATTER_STATUSES and record.case["status"] == CaseStatus.PROCESSING:
+        # the approval is still being recorded: the bank's answer is the matter's outcome, recorded once, as any
+        # other (a later approval finds it final); as the last open matter it closes the case
+        _conclude_not_made(services, record, code, card, reason)
+        return
     changed = {"value": False}
 
     def change(matter: dict) -> dict | None:
@@ -188,6 +194,21 @@ def _fail_card_matter(services: Services, case_id: str, card: Card, bank_reason:
         notify_applicant(services, record, messages.matter_not_done(code, reason), matter=code)
 
 
+def _conclude_not_made(services: Services, record: CaseRecord, code: str, card: Card, reason: str) -> None:
+    from chalicelib.domain.outcomes import Event, Outcome
+    from chalicelib.services.case_facts import case_facts
+    from chalicelib.services.stages.conclude import Sms, conclude
+
+    result = {"card_id": card.card_id, "card_status": card.status.value, "card_status_text": "未能制卡"}
+    conclude(
+        services,
+        case_facts(record.case, record.matters, record.materials),
+        [Outcome(code, MatterStatus.FAILED, result=result, reason=reason, reason_code="CARD_NOT_MADE")],
+        [Event("card_not_made", f"{matter_name(code)}：{reason}", matter=code)],
+        [Sms("card-not-made", messages.matter_not_done(code, reason), code)],
+    )
+
+
 def _refinish_case(services: Services, case_id: str) -> None:
     """A finished case takes the status its matters now give (a case still running is finished by its workflow)."""
     record = services.store.get(case_id)
@@ -195,10 +216,12 @@ def _refinish_case(services: Services, case_id: str) -> None:
         return
     status = finished_case_status(m["status"] for m in record.matters.values())
 
+    statuses = {code: m["status"] for code, m in record.matters.items()}
+
     def change(case: dict) -> dict | None:
-        if case["status"] not in FINAL_CASE_STATUSES or case["status"] == status.value:
+        if case["status"] not in FINAL_CASE_STATUSES or (case["status"] == status.value and case.get("matter_status") == statuses):
             return None
-        return {"status": status.value, "updated_at": services.now_iso()}
+        return {"status": status.value, "matter_status": statuses, "updated_at": services.now_iso()}
 
     try:
         services.store.mutate_case(case_id, change)

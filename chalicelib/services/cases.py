@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
+from chalicelib.adapters.dynamo_cases import Answer, CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
-from chalicelib.domain.case import OPEN_CASE_STATUSES, CaseStatus, MatterStatus
+from chalicelib.domain.case import FINAL_MATTER_STATUSES, OPEN_CASE_STATUSES, CaseStatus, MatterStatus
 from chalicelib.domain.catalogue import (
     CATALOGUE,
     CHOICE_NAMES,
@@ -25,7 +25,15 @@ from chalicelib.domain.catalogue import (
 )
 from chalicelib.domain.prejudge import PersonRecords, Prejudgment, prejudge
 from chalicelib.domain.resident_id import is_valid_resident_id, mask_phone, mask_resident_id
-from chalicelib.errors import ConflictProblem, NotFoundProblem, PrejudgmentFailed, ServiceUnavailable, ValidationProblem, checked_cursor
+from chalicelib.errors import (
+    ConflictProblem,
+    NotFoundProblem,
+    PrejudgmentFailed,
+    RequestInProgress,
+    ServiceUnavailable,
+    ValidationProblem,
+    checked_cursor,
+)
 from chalicelib.models import (
     CaseList,
     CaseSummary,
@@ -41,6 +49,7 @@ from chalicelib.models import (
     PrejudgeResult,
 )
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.services import answers
 from chalicelib.services.case_facts import case_facts
 from chalicelib.services.identity import check_counter_identities
 from chalicelib.validation import field_errors
@@ -109,22 +118,31 @@ def parse_selection(choices: list[MatterChoice]) -> dict[MatterCode, Any]:
     return selection
 
 
+def matter_statuses(matters: list[dict]) -> dict[str, str]:
+    """The case item's `matter_status` map {code: status}: what pre-judgment reads of another case."""
+    return {m["code"]: m["status"] for m in matters}
+
+
 def person_records(services: Services, id_number: str, exclude_case: str | None = None) -> PersonRecords:
-    """What pre-judgment reads: card system, pension system, the person's open cases."""
+    """What pre-judgment reads: card system, pension system, the person's open cases.
+
+    The person's case list (one query a page of 50) is enough: each case item carries the
+    status of each of its matters (`matter_status`), kept by every write that ends one. A
+    case written before it did is read whole.
+    """
     open_matters: set[MatterCode] = set()
     person_key = services.person_key(id_number)
     cursor = None
     while True:
         cases, cursor = services.store.list_for_person(person_key, limit=50, cursor=cursor)
         for case in cases:
-            if case["case_id"] != exclude_case and case["status"] in OPEN_CASE_STATUSES:
+            if case["case_id"] == exclude_case or case["status"] not in OPEN_CASE_STATUSES:
+                continue
+            statuses = case.get("matter_status")
+            if statuses is None:
                 record = services.store.get(case["case_id"])
-                if record:
-                    open_matters |= {
-                        MatterCode(code)
-                        for code, matter in record.matters.items()
-                        if matter["status"] not in ("succeeded", "rejected", "failed")
-                    }
+                statuses = {code: m["status"] for code, m in record.matters.items()} if record else {}
+            open_matters |= {MatterCode(code) for code, status in statuses.items() if status not in FINAL_MATTER_STATUSES}
         if cursor is None:
             break
     return PersonRecords(
@@ -224,13 +242,21 @@ def _check_consent(services: Services, request: CreateCaseRequest) -> None:
         )
 
 
-def create_case(services: Services, principal: Principal, request: CreateCaseRequest) -> dict[str, Any]:
-    """Consent, pre-judgment, then a draft case (api.md `POST /cases`)."""
-    return _open_case(services, principal, request, id_number=principal.id_number, name=principal.name)
+def create_case(services: Services, principal: Principal, request: CreateCaseRequest, idempotency_key: str | None = None) -> dict[str, Any]:
+    """Consent, pre-judgment, then a draft case (api.md `POST /cases`); a repeat with its key answers the first answer."""
+    keyed = answers.keyed_request(services, "create-case", principal, idempotency_key, request.model_dump(mode="json"))
+    if (earlier := answers.earlier_answer(services, keyed)) is not None:
+        return earlier
+    return _open_case(services, principal, request, id_number=principal.id_number, name=principal.name, keyed=keyed)
 
 
-def create_counter_case(services: Services, principal: Principal, request: CounterCaseRequest) -> dict[str, Any]:
+def create_counter_case(
+    services: Services, principal: Principal, request: CounterCaseRequest, idempotency_key: str | None = None
+) -> dict[str, Any]:
     """The same for an applicant present at a counter, optionally through an agent (代办人)."""
+    keyed = answers.keyed_request(services, "create-counter-case", principal, idempotency_key, request.model_dump(mode="json"))
+    if (earlier := answers.earlier_answer(services, keyed)) is not None:
+        return earlier
     identity_check = check_counter_identities(services, request)
     agent = request.agent.model_dump() if request.agent else None
     return _open_case(
@@ -242,6 +268,7 @@ def create_counter_case(services: Services, principal: Principal, request: Count
         channel="offline",
         agent=agent,
         identity_check=identity_check,
+        keyed=keyed,
     )
 
 
@@ -255,6 +282,7 @@ def _open_case(
     channel: str = "online",
     agent: dict | None = None,
     identity_check: dict | None = None,
+    keyed: Answer | None = None,
 ) -> dict[str, Any]:
     _check_consent(services, request)
     selection = parse_selection(request.matters)
@@ -281,23 +309,40 @@ def _open_case(
         "contact": {"phone": request.contact.phone, "address": request.contact.address},
         "matter_codes": [c.value for c in selection],
     }
+    matters = new_matters(selection, created_at)
+    case["matter_status"] = matter_statuses(matters)
     if offline:
         case |= {"clerk": principal.sub, "service_point": principal.service_point}
     if agent:
         case["agent"] = agent
     if identity_check:
         case["identity_check"] = identity_check
-    matters = new_matters(selection, created_at)
     needed = materials_for(services, id_number, list(selection), agent=agent is not None, at=created_at)
     where = "在服务网点受理，" if offline else "已同意用户须知，"
     if identity_check:
         where += identity_check["summary"] + "，"
-    services.store.create(case, matters, {"kind": "created", "text": f"{where}条件预判通过，案件已创建", "at": created_at}, needed)
+    event = {"kind": "created", "text": f"{where}条件预判通过，案件已创建", "at": created_at}
+    # the answer is the case as written (every item at version 1), not a second read of it
+    written = CaseRecord(
+        case={**case, "version": 1},
+        matters={m["code"]: {**m, "version": 1} for m in matters},
+        events=[event],
+        materials={m["kind"]: {**m, "version": 1} for m in needed},
+    )
+    view = case_view(written, principal, services).model_dump(mode="json")
+    try:
+        services.store.create(case, matters, event, needed, answer=answers.remembered(keyed, view))
+    except ConcurrentUpdate:
+        # the case id is new, so only a twin request with the same key can have won the write
+        if keyed is None:
+            raise
+        earlier = answers.earlier_answer(services, keyed)
+        if earlier is None:
+            raise RequestInProgress("相同的请求正在处理中，请稍后查看结果") from None
+        return earlier
     logger.info("case created", extra={"case_id": case_id, "matters": case["matter_codes"], "channel": channel})
     metrics.add_metric(name="CasesCreated", unit=MetricUnit.Count, value=1)
-    record = services.store.get(case_id)
-    assert record is not None
-    return case_view(record, principal, services).model_dump(mode="json")
+    return view
 
 
 def materials_for(services: Services, id_number: str, codes: list[MatterCode], *, agent: bool, at: str) -> list[dict]:
@@ -341,67 +386,101 @@ def missing_materials(record: CaseRecord) -> list[dict]:
     return sorted(missing, key=lambda m: order(Material(m["kind"])))
 
 
-def submit_case(services: Services, principal: Principal, case_id: str) -> dict[str, Any]:
-    """Start the workflow once (api.md `POST /cases/{id}/submit`)."""
+def submit_case(services: Services, principal: Principal, case_id: str, idempotency_key: str | None = None) -> dict[str, Any]:
+    """Start the workflow once (api.md `POST /cases/{id}/submit`).
+
+    One read of the case, one conditional write (the status and the `submitted` event,
+    with the answer when the request has an Idempotency-Key), one start of the run with
+    the case's fixed facts; the answer is the case as written, not read again.
+    """
     record = load_own_case(services, principal, case_id)
-    status = record.case["status"]
-    if status == CaseStatus.DRAFT:
-        missing = missing_materials(record)
-        if missing:
-            names = "、".join(MATERIAL_NAMES[Material(m["kind"])] for m in missing)
-            raise ValidationProblem(
-                f"以下材料尚未提交或未通过检查：{names}",
-                [
-                    {
-                        "field": f"materials.{m['kind']}",
-                        "code": "MATERIAL_REJECTED" if m["status"] == "rejected" else "MATERIAL_MISSING",
-                        "message": f"{MATERIAL_NAMES[Material(m['kind'])]}：" + (m.get("reason") or "尚未上传"),
-                    }
-                    for m in missing
-                ],
-            )
-        submitted_at = services.now_iso()
-        try:
-            services.store.update_case(
-                case_id,
-                record.case["version"],
-                {"status": CaseStatus.SUBMITTED.value, "submitted_at": submitted_at, "updated_at": submitted_at},
-            )
-        except ConcurrentUpdate:
-            record = load_own_case(services, principal, case_id)
-            if record.case["status"] != CaseStatus.SUBMITTED:
-                raise ConflictProblem("案件已提交，请勿重复提交") from None
-        else:
-            services.store.add_event(case_id, "submitted", "案件已提交，正在分送各事项办理")
-    elif status != CaseStatus.SUBMITTED:
-        raise ConflictProblem("案件已提交，请勿重复提交")
-    # Submitted: start the run. The execution name is the case id, so a repeat (a
-    # double click, or a retry after a failure between the two writes) finds the
-    # same execution instead of starting another.
+    keyed = answers.keyed_request(services, "submit-case", principal, idempotency_key, {"case_id": case_id})
+    if record.case["status"] != CaseStatus.DRAFT:
+        return _submitted_already(services, principal, record, keyed)
+    missing = missing_materials(record)
+    if missing:
+        names = "、".join(MATERIAL_NAMES[Material(m["kind"])] for m in missing)
+        raise ValidationProblem(
+            f"以下材料尚未提交或未通过检查：{names}",
+            [
+                {
+                    "field": f"materials.{m['kind']}",
+                    "code": "MATERIAL_REJECTED" if m["status"] == "rejected" else "MATERIAL_MISSING",
+                    "message": f"{MATERIAL_NAMES[Material(m['kind'])]}：" + (m.get("reason") or "尚未上传"),
+                }
+                for m in missing
+            ],
+        )
+    submitted_at = services.now_iso()
+    changes = {
+        "status": CaseStatus.SUBMITTED.value,
+        "submitted_at": submitted_at,
+        "updated_at": submitted_at,
+        # a draft's matters are all pending; the map is written here too for drafts older than it
+        "matter_status": {code: m["status"] for code, m in record.matters.items()},
+    }
+    event = {"kind": "submitted", "text": "案件已提交，正在分送各事项办理", "at": submitted_at}
+    submitted = CaseRecord(
+        case={**record.case, **changes, "version": int(record.case["version"]) + 1},
+        matters=record.matters,
+        events=[*record.events, event],
+        waits=record.waits,
+        materials=record.materials,
+    )
+    view = case_view(submitted, principal, services).model_dump(mode="json")
+    answer = answers.remembered(keyed, view)
     try:
-        started = load_own_case(services, principal, case_id)
-        services.workflow.start(case_id, case_facts(started.case, started.matters, started.materials))
-    except Exception as error:
-        _back_to_draft(services, case_id)
-        raise ServiceUnavailable("系统繁忙，案件未能提交，请稍后重新提交") from error
+        services.store.submit(case_id, int(record.case["version"]), changes, event, answer=answer)
+    except ConcurrentUpdate:
+        # a twin request (with this key: answered by it), the key used on another case (422),
+        # or another submit, change or delete of the case
+        if (earlier := answers.earlier_answer(services, keyed)) is not None:
+            return earlier
+        return _submitted_already(services, principal, load_own_case(services, principal, case_id), None)
+    _start(services, submitted, forget=answer)
     logger.info("case submitted", extra={"case_id": case_id})
     metrics.add_metric(name="CasesSubmitted", unit=MetricUnit.Count, value=1)
-    record = load_own_case(services, principal, case_id)
+    return view
+
+
+def _submitted_already(services: Services, principal: Principal, record: CaseRecord, keyed: Answer | None) -> dict[str, Any]:
+    """A submit of a case that is no longer a draft: the first answer to a repeat with its key; for a
+    case submitted but whose run may not have started (a failure between the write and the start, or
+    a twin request), the run is started (again: the execution name is the case id, so a second start
+    finds the first run); anything later is a conflict."""
+    if (earlier := answers.earlier_answer(services, keyed)) is not None:
+        return earlier
+    if record.case["status"] != CaseStatus.SUBMITTED:
+        raise ConflictProblem("案件已提交，请勿重复提交")
+    _start(services, record)
     return case_view(record, principal, services).model_dump(mode="json")
 
 
-def _back_to_draft(services: Services, case_id: str) -> None:
-    """The run could not be started: the case is a draft again, to be submitted again."""
+def _start(services: Services, record: CaseRecord, forget: Answer | None = None) -> None:
+    try:
+        services.workflow.start(record.case_id, case_facts(record.case, record.matters, record.materials))
+    except Exception as error:
+        _back_to_draft(services, record, forget)
+        raise ServiceUnavailable("系统繁忙，案件未能提交，请稍后重新提交") from error
+
+
+def _back_to_draft(services: Services, record: CaseRecord, forget: Answer | None) -> None:
+    """The run could not be started: the case is a draft again, to be submitted again (with the same key too)."""
+    case_id = record.case_id
     logger.exception("could not start the case workflow", extra={"case_id": case_id})
-    record = services.store.get(case_id)
-    if record is not None and record.case["status"] == CaseStatus.SUBMITTED and services.workflow.describe(case_id) is None:
-        try:
-            services.store.update_case(
-                case_id, record.case["version"], {"status": CaseStatus.DRAFT.value, "updated_at": services.now_iso()}
-            )
-            services.store.add_event(case_id, "submit_failed", "提交未能启动办理流程，请稍后重新提交")
-        except ConcurrentUpdate:
-            pass
+    try:
+        if services.workflow.describe(case_id) is not None:
+            return  # it did start after all
+        now = services.now_iso()
+        event = {"kind": "submit_failed", "text": "提交未能启动办理流程，请稍后重新提交", "at": now}
+        services.store.return_to_draft(
+            case_id, int(record.case["version"]), {"status": CaseStatus.DRAFT.value, "updated_at": now}, event, forget=forget
+        )
+    except ConcurrentUpdate:
+        pass  # the case moved on meanwhile: it is no longer this submit's to undo
+    except Exception:
+        # Step Functions or the table unreachable: the case stays submitted; a repeat starts the run
+        logger.exception("could not return the case to draft", extra={"case_id": case_id})
 
 
 def get_case(services: Services, principal: Principal, case_id: str) -> CaseView:

@@ -3,7 +3,8 @@
 Driven by the event's own time, so any moment can be replayed. It reads only what is
 due: the index `ByDue` holds each open wait under its due time, and the query stops
 at `now + warning window` — its cost grows with the number of due reviews, not with
-the number of cases.
+the number of cases. Each wait carries the level it was alerted at, so a run writes
+only for the waits that reach a new level: in the steady state it makes no write.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.domain import messages
+from chalicelib.domain.deadline_alerts import AlertLevel, level_at, needs_alert
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import WorkflowUnavailable
@@ -37,17 +39,22 @@ def run_deadline_alerts(services: Services, now: datetime) -> dict[str, Any]:
             if _time_out(services, wait):
                 done["timed_out"].append(review_id)
             continue
-        level = "overdue" if wait["due_at"] <= now_text else "warning"
-        # one alert per review and level, however often the job runs
-        if services.store.put_once(f"ALERT#{review_id}", level, {"review_id": review_id, "job_time": now_text}):
-            subject, text = messages.department_alert(level, wait["matter"], wait["case_id"], review_id, wait["due_at"])
-            try:
-                services.notifier.alert_department(wait["department"], wait.get("district", ""), level, subject, text)
-            except Exception:
-                services.store.delete_marker(f"ALERT#{review_id}", level)  # not sent: the next run tries again
-                raise
-            done[level].append(review_id)
-    overdue_now = sum(1 for w in waits if w.get("status") == "pending" and w["due_at"] <= now_text)
+        level = level_at(wait["due_at"], now)
+        alerted = wait.get("alerted_level")
+        # each wait is alerted once per level: one already alerted at its level costs no write
+        if not needs_alert(level, alerted):
+            continue
+        if not services.store.mark_wait_alerted(wait["case_id"], wait["matter"], level.value, seen=alerted):
+            continue  # decided meanwhile, or an overlapping run alerted it
+        subject, text = messages.department_alert(level.value, wait["matter"], wait["case_id"], review_id, wait["due_at"])
+        try:
+            services.notifier.alert_department(wait["department"], wait.get("district", ""), level.value, subject, text)
+        except Exception:
+            # not sent: the next run tries again
+            services.store.unmark_wait_alerted(wait["case_id"], wait["matter"], level.value, back_to=alerted)
+            raise
+        done[level.value].append(review_id)
+    overdue_now = sum(1 for w in waits if w.get("status") == "pending" and level_at(w["due_at"], now) is AlertLevel.OVERDUE)
     metrics.add_metric(name="OverdueReviews", unit=MetricUnit.Count, value=overdue_now)
     done["overdue_open"] = overdue_now
     sent, resume_read = retry_resumes(services, now_text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain.case import CaseStatus
 from chalicelib.domain.catalogue import CATALOGUE, MATERIAL_NAMES, Material, MatterCode, matter_name
@@ -25,6 +25,7 @@ from chalicelib.services.cases import (
     case_view,
     load_own_case,
     materials_for,
+    matter_statuses,
     new_matters,
     parse_selection,
     person_records,
@@ -67,10 +68,10 @@ def update_draft(services: Services, principal: Principal, case_id: str, request
     new_materials = [m for m in needed if m["kind"] not in record.materials]
     dropped = {kind: m for kind, m in record.materials.items() if kind not in needed_kinds}
     try:
-        services.store.replace_draft(
+        changed = services.store.replace_draft(
             case_id,
             case["version"],
-            {"contact": contact, "matter_codes": codes, "updated_at": now},
+            {"contact": contact, "matter_codes": codes, "matter_status": matter_statuses(matters), "updated_at": now},
             matters,
             removed_matters,
             new_materials,
@@ -81,10 +82,19 @@ def update_draft(services: Services, principal: Principal, case_id: str, request
     for material in dropped.values():
         if material.get("key"):  # the file of a material no longer needed is not kept
             services.materials.delete(material["key"])
-    services.store.add_event(case_id, "updated", _change_text(record.matters, matters, case["contact"], contact, dropped))
+    event = services.store.add_event(case_id, "updated", _change_text(record.matters, matters, case["contact"], contact, dropped))
     logger.info("draft updated", extra={"case_id": case_id, "matters": codes, "materials_dropped": sorted(dropped)})
     metrics.add_metric(name="DraftsUpdated", unit=MetricUnit.Count, value=1)
-    return case_view(load_own_case(services, principal, case_id), principal, services).model_dump(mode="json")
+    # the answer is the draft as written: the new matters and materials at version 1, the kept materials as they were
+    kept = {kind: m for kind, m in record.materials.items() if kind not in dropped}
+    written = CaseRecord(
+        case=changed,
+        matters={m["code"]: {**m, "version": 1} for m in matters},
+        events=[*record.events, event],
+        waits=record.waits,
+        materials={**kept, **{m["kind"]: {**m, "version": 1} for m in new_materials}},
+    )
+    return case_view(written, principal, services).model_dump(mode="json")
 
 
 def delete_draft(services: Services, principal: Principal, case_id: str) -> None:

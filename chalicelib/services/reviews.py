@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode
 from chalicelib.domain.payout import accepted_change_month, month_text
@@ -22,7 +22,7 @@ from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewDet
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import WorkflowUnavailable
 from chalicelib.services.cases import material_views
-from chalicelib.services.workflow_tasks import review_list_key
+from chalicelib.services.workflow_tasks import CaseMissing, review_list_key
 from chalicelib.wiring import Services
 
 RESUME = "RESUME"  # decisions whose resume is still to be sent (index ByDue)
@@ -38,9 +38,16 @@ def parse_review_id(review_id: str) -> tuple[str, str]:
     return case_id, code
 
 
-def _view(services: Services, wait: dict) -> ReviewView:
+def _case_of(services: Services, wait: dict) -> CaseRecord:
+    """The case a wait belongs to; a wait without its case is a broken store, not a client's error."""
     record = services.store.get(wait["case_id"])
-    assert record is not None
+    if record is None:
+        raise CaseMissing(wait["case_id"])
+    return record
+
+
+def _view(services: Services, wait: dict) -> ReviewView:
+    record = _case_of(services, wait)
     matter = record.matters[wait["matter"]]
     return ReviewView(
         review_id=wait["review_id"],
@@ -115,8 +122,7 @@ def get_review(services: Services, principal: Principal, review_id: str) -> Revi
     """One review with what the reviewer needs: the applicant, the matter and its form, every material's link."""
     wait = _own_wait(services, principal, review_id, Department.HR)
     view = _view(services, services.store.get_wait(wait["case_id"], wait["matter"]) or wait)
-    record = services.store.get(wait["case_id"])
-    assert record is not None
+    record = _case_of(services, wait)
     case = record.case
     agent = case.get("agent")
     return ReviewDetail(
@@ -189,8 +195,7 @@ def decide_pension(services: Services, principal: Principal, request_id: str, re
     extra: dict[str, Any] = {}
     if request.decision == "accept":
         wait = _own_wait(services, principal, request_id, Department.PENSION)
-        record = services.store.get(wait["case_id"])
-        assert record is not None
+        record = _case_of(services, wait)
         now = services.now()
         accepted_at = request.accepted_at or now
         # the month counts from the submission (domain.md §6), whenever the pension system accepts

@@ -1,8 +1,8 @@
 """The case stores the contract suite holds to one behaviour: in memory, DynamoDB on moto, DynamoDB Local.
 
 Each test gets an empty store of each kind, and a business clock it sets (`clock`).
-The DynamoDB table is made from the template's CasesTable definition (the key schema
-and indexes the local stack and AWS create), a fresh one per test.
+The DynamoDB tables are made from the template's CasesTable and IdempotencyTable
+definitions (the key schema and indexes the local stack and AWS create), fresh ones per test.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,36 +47,44 @@ def _aws_credentials() -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 
 
-def cases_table(endpoint: str | None) -> Any:
-    """A new table shaped as the template's CasesTable (under a fresh name), as a boto3 Table resource."""
+def _table(endpoint: str | None, logical_id: str) -> str:
+    """A new table shaped as the template's `logical_id` (under a fresh name); answers its name."""
     import boto3
 
-    props = template_resources("AWS::DynamoDB::Table")["CasesTable"]["Properties"]
-    name = f"CasesTable-{secrets.token_hex(4)}"
-    boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint).create_table(
-        TableName=name,
-        AttributeDefinitions=props["AttributeDefinitions"],
-        KeySchema=props["KeySchema"],
-        BillingMode=props["BillingMode"],
-        GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-    )
-    return boto3.resource("dynamodb", region_name=REGION, endpoint_url=endpoint).Table(name)
+    props = template_resources("AWS::DynamoDB::Table")[logical_id]["Properties"]
+    name = f"{logical_id}-{secrets.token_hex(4)}"
+    shape = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes") if k in props}
+    boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint).create_table(TableName=name, **shape)
+    return name
+
+
+@dataclass
+class Made:
+    store: Any
+    answers_table: str  # where requests' answers are remembered (the idempotency table)
+
+
+def dynamo_store(endpoint: str | None, clock: Clock) -> Made:
+    import boto3
+
+    from chalicelib.adapters.dynamo_cases import DynamoCaseStore
+
+    table = boto3.resource("dynamodb", region_name=REGION, endpoint_url=endpoint).Table(_table(endpoint, "CasesTable"))
+    return Made(DynamoCaseStore(table, clock=clock), _table(endpoint, "IdempotencyTable"))
 
 
 @pytest.fixture(scope="module", params=STORES)
-def backend(request: pytest.FixtureRequest) -> Iterator[Callable[[Clock], Any]]:
+def backend(request: pytest.FixtureRequest) -> Iterator[Callable[[Clock], Made]]:
     """Makes an empty store of one kind. Module-scoped, so pytest runs each kind's tests together:
     moto is started once for its tests (and stopped before DynamoDB Local's, whose calls it would catch)."""
-    from chalicelib.adapters.dynamo_cases import DynamoCaseStore
-
     if request.param == "memory":
-        yield lambda clock: InMemoryCaseStore(clock=clock)
+        yield lambda clock: Made(InMemoryCaseStore(clock=clock), "IdempotencyTable")
     elif request.param == "moto":
         from moto import mock_aws
 
         _aws_credentials()
         with mock_aws():
-            yield lambda clock: DynamoCaseStore(cases_table(None), clock=clock)
+            yield lambda clock: dynamo_store(None, clock)
     else:
         from tests import dynamodb_local
 
@@ -85,10 +94,20 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Callable[[Clock], Any]]:
         except (RuntimeError, OSError) as error:  # no Java or npm here: the other two stores still run
             pytest.skip(f"DynamoDB Local is not available: {error}")
         with dynamodb_local.running() as endpoint:
-            yield lambda clock: DynamoCaseStore(cases_table(endpoint), clock=clock)
+            yield lambda clock: dynamo_store(endpoint, clock)
 
 
 @pytest.fixture
-def store(backend: Callable[[Clock], Any], clock: Clock) -> Any:
-    """An empty store (a fresh table for the DynamoDB ones) stamping with `clock`."""
+def made(backend: Callable[[Clock], Made], clock: Clock) -> Made:
     return backend(clock)
+
+
+@pytest.fixture
+def store(made: Made) -> Any:
+    """An empty store (fresh tables for the DynamoDB ones) stamping with `clock`."""
+    return made.store
+
+
+@pytest.fixture
+def answers_table(made: Made) -> str:
+    return made.answers_table

@@ -97,8 +97,8 @@ def test_replaying_an_activation_with_the_same_operation_id_is_harmless(stack):
     assert refused.value.code == "CARD_ALREADY_ACTIVE"
 
 
-def test_when_finishing_the_case_breaks_the_fallback_still_finishes_it(api, monkeypatch):
-    def broken(services_, case_id):
+def test_when_finishing_the_case_breaks_the_case_its_last_matter_closed_stays_as_it_is(api, monkeypatch):
+    def broken(*args):
         raise RuntimeError("a bug in finish_case")
 
     monkeypatch.setattr(workflow_tasks, "finish_case", broken)
@@ -109,8 +109,10 @@ def test_when_finishing_the_case_breaks_the_fallback_still_finishes_it(api, monk
         time.sleep(0.05)
     assert services().workflow.describe(case_id)["status"] == "FAILED"  # operators see the broken run
     case = api.get(f"/cases/{case_id}", token).json_body
-    assert case["status"] == "completed"  # the matter did succeed; only the summary step broke
-    assert any("系统故障" in e["text"] for e in case["timeline"])
+    # the last matter's outcome closed the case in the same write: the broken step and the fallback change nothing
+    assert case["status"] == "completed"
+    assert [e["kind"] for e in case["timeline"]].count("finished") == 1
+    assert not any("系统故障" in e["text"] for e in case["timeline"])
 
 
 def test_a_reissue_whose_loss_report_failed_does_not_go_to_the_department(api, monkeypatch):
@@ -153,3 +155,17 @@ def test_a_submit_whose_run_cannot_start_answers_503_and_leaves_a_draft_to_submi
     assert api.get(f"/cases/{case_id}", token).json_body["status"] == "draft"
     monkeypatch.setattr(StepFunctionsWorkflow, "start", real)
     assert submit_and_wait(api, token, case_id)["status"] == "completed"
+
+
+def test_when_pre_judgment_breaks_the_fallback_fails_every_matter_once_and_tells_the_applicant(api, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("a bug in pre-judgment")
+
+    monkeypatch.setattr(workflow_tasks, "prejudge_at_submission", broken)
+    resident, token, case_id = draft(api, "李强", [{"code": "activate"}])
+    case = submit_and_wait(api, token, case_id)
+    assert case["status"] == "failed"
+    assert [m["status"] for m in case["matters"]] == ["failed"]
+    assert [e["kind"] for e in case["timeline"]].count("finished") == 1
+    told = [m for m in api.get("/dev/outbox").json_body["sent"] if m["to"].endswith(resident["phone"])]
+    assert len(told) == 1 and "未能办理" in told[0]["text"], told

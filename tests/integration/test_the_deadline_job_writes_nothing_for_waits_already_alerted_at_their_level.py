@@ -1,0 +1,144 @@
+"""The deadline job alerts each wait once per level, and a wait already alerted at its level costs it no write (issue 10, point 3).
+
+The waits are put on the job's list the way a reviewed matter's task puts them (the
+store's `put_wait`), and the job runs at chosen moments; every DynamoDB call of the
+store and every alert SNS publishes is counted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta
+
+import pytest
+
+from chalicelib import localstack
+from chalicelib.services.deadlines import run_deadline_alerts
+from chalicelib.services.workflow_tasks import OPEN_WAIT
+from chalicelib.wiring import services
+
+DUE = datetime.fromisoformat("2026-12-09T23:59:59+08:00")
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+class CountedCalls:
+    """The store's DynamoDB calls by operation, from a botocore hook on its client."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        services().store._table.meta.client.meta.events.register("before-call.dynamodb", self._count)
+
+    def _count(self, event_name: str, **_: object) -> None:
+        self.calls[event_name.rsplit(".", 1)[-1]] += 1
+
+    def writes(self) -> int:
+        return sum(n for operation, n in self.calls.items() if operation in WRITES)
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+
+def open_wait(matter: str = "apply", due_at: datetime = DUE) -> str:
+    """A pending department wait on the deadline job's list; answers its review id."""
+    case_id = str(uuid.uuid4())
+    wait = {
+        "review_id": f"{case_id}.{matter}",
+        "case_id": case_id,
+        "matter": matter,
+        "task_token": f"token-{case_id}",
+        "department": "hr",
+        "district": "341003",
+        "due_at": due_at.isoformat(),
+        "expires_at": (due_at + timedelta(days=7)).isoformat(),
+        "submitted_at": (due_at - timedelta(days=1)).isoformat(),
+        "status": "pending",
+    }
+    assert services().store.put_wait(case_id, matter, wait, listed_for="REVIEW#hr#341003", due_key=OPEN_WAIT)
+    return wait["review_id"]
+
+
+def alerts() -> list[dict]:
+    return [m for m in localstack.outbox() if m["channel"] == "topic"]
+
+
+@pytest.fixture
+def counted(stack) -> CountedCalls:
+    return CountedCalls()
+
+
+def test_a_second_run_over_the_same_overdue_waits_makes_no_write_and_sends_no_second_alert(counted):
+    reviews = sorted(open_wait() for _ in range(3))
+    before = len(alerts())
+    counted.clear()
+    first = run_deadline_alerts(services(), DUE + timedelta(minutes=5))
+    assert sorted(first["overdue"]) == reviews and first["warning"] == []
+    assert counted.writes() == 3  # one conditional update per wait alerted
+    assert len(alerts()) - before == 3
+
+    counted.clear()
+    second = run_deadline_alerts(services(), DUE + timedelta(hours=2))
+    assert second["overdue"] == [] and second["overdue_open"] == 3
+    assert counted.writes() == 0, counted.calls
+    assert len(alerts()) - before == 3
+
+
+def test_a_warned_wait_is_alerted_once_more_when_it_becomes_overdue_and_then_never_again(counted):
+    review = open_wait()
+    before = len(alerts())
+
+    assert run_deadline_alerts(services(), DUE - timedelta(hours=3))["warning"] == [review]
+    counted.clear()
+    assert run_deadline_alerts(services(), DUE - timedelta(hours=1))["warning"] == []
+    assert counted.writes() == 0, counted.calls
+
+    counted.clear()
+    overdue = run_deadline_alerts(services(), DUE + timedelta(minutes=1))
+    assert overdue["overdue"] == [review] and overdue["warning"] == []
+    assert counted.writes() == 1
+    counted.clear()
+    assert run_deadline_alerts(services(), DUE + timedelta(hours=5))["overdue"] == []
+    assert counted.writes() == 0, counted.calls
+
+    subjects = [m["subject"] for m in alerts()[before:]]
+    assert len(subjects) == 2 and "即将到期" in subjects[0] and "已超期" in subjects[1]
+    wait = services().store.get_wait(review.split(".")[0], "apply")
+    assert wait["alerted_level"] == "overdue" and wait["warning_alerted_at"] and wait["overdue_alerted_at"]
+
+
+def test_of_two_overlapping_runs_only_one_alerts(counted, monkeypatch):
+    review = open_wait()
+    before = len(alerts())
+    store = services().store
+    # the second run read the list before the first one recorded its alert
+    stale = store.due_until(OPEN_WAIT, (DUE + timedelta(hours=4)).isoformat())
+    assert run_deadline_alerts(services(), DUE + timedelta(minutes=1))["overdue"] == [review]
+    monkeypatch.setattr(store, "due_until", lambda key, until: stale if key == OPEN_WAIT else type(store).due_until(store, key, until))
+    assert run_deadline_alerts(services(), DUE + timedelta(minutes=1))["overdue"] == []
+    assert len(alerts()) - before == 1
+
+
+def test_an_alert_that_could_not_be_sent_is_sent_by_the_next_run(counted, monkeypatch):
+    review = open_wait()
+    notifier = services().notifier
+    send = type(notifier).alert_department
+
+    def unreachable(*_: object) -> str:
+        raise ConnectionError("SNS unreachable")
+
+    monkeypatch.setattr(notifier, "alert_department", unreachable)
+    with pytest.raises(ConnectionError):
+        run_deadline_alerts(services(), DUE + timedelta(minutes=1))
+    assert "alerted_level" not in services().store.get_wait(review.split(".")[0], "apply")
+
+    monkeypatch.setattr(notifier, "alert_department", lambda *args: send(notifier, *args))
+    before = len(alerts())
+    assert run_deadline_alerts(services(), DUE + timedelta(minutes=2))["overdue"] == [review]
+    assert len(alerts()) - before == 1
+
+
+def test_a_decided_wait_is_not_alerted(stack):
+    review = open_wait()
+    case_id = review.split(".")[0]
+    services().store.update_wait(case_id, "apply", expected_status="pending", changes={"status": "decided"})
+    assert services().store.mark_wait_alerted(case_id, "apply", "overdue", seen=None) is False
