@@ -157,7 +157,7 @@ class CaseStore(Protocol):
     not there raise `NotFound` (or answer None where the signature says so). Cursors are
     opaque strings that page through the list they came from only; any other string is
     a ValueError. Every time the store records comes from the business clock it is given.
-    (`ConcurrentUpdate`, `NotFound` and `CaseRecord` are defined in
+    (`ConcurrentUpdate`, `NotFound`, `CaseRecord` and `Answer` are defined in
     `chalicelib.adapters.dynamo_cases`; every store raises and answers those.)
     """
 
