@@ -40,6 +40,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/case_flow.py
 	$(BIN)/python bench/deadline_alerts.py
+	$(BIN)/python bench/cold_start.py
 
 clean:
 	rm -rf $(VENV) vendor build .pytest_cache .ruff_cache

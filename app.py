@@ -17,7 +17,6 @@ if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in thi
 
 from chalice import Chalice, Response
 
-from chalicelib import openapi
 from chalicelib.auth import Principal, issue_dev_token, require_citizen, require_staff
 from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
 from chalicelib.errors import NotFoundProblem, ValidationProblem
@@ -94,6 +93,8 @@ def health() -> Response:
 @app.route("/openapi.json", methods=["GET"])
 @handles_problems
 def openapi_document() -> Response:
+    from chalicelib import openapi  # builds the document from every model: only this route needs it
+
     return json_response(openapi.document(include_dev=get_settings().is_local))
 
 

@@ -7,15 +7,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from chalice import Response
 from pydantic import BaseModel
 
@@ -72,7 +63,9 @@ def principal_of(request: Any) -> Principal:
 
 
 @functools.lru_cache(maxsize=1)
-def _persistence(table: str) -> DynamoDBPersistenceLayer:
+def _persistence(table: str) -> Any:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(table_name=table, boto3_client=services().client("dynamodb"))
 
 
@@ -97,6 +90,10 @@ def idempotently(
             "Idempotency-Key 格式不正确",
             [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可打印字符"}],
         )
+    # The idempotency utility imports boto3: imported by the first keyed request, not by every cold start.
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError, IdempotencyValidationError
+
     settings = services().settings
     config = IdempotencyConfig(
         event_key_jmespath="[operation, person, key]",

@@ -7,9 +7,13 @@ of defence; code masks personal data itself anyway (see `domain.resident_id`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
+import threading
+from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "sscard")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "sscard")
@@ -17,7 +21,7 @@ if os.environ.get("SSCARD_STAGE", "local") == "local":
     # No X-Ray daemon locally; the tracer becomes a no-op.
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
-from aws_lambda_powertools import Logger, Metrics, Tracer  # noqa: E402
+from aws_lambda_powertools import Logger, Metrics  # noqa: E402
 from aws_lambda_powertools.metrics import MetricUnit  # noqa: E402
 
 _ID = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![\dA-Za-z])")
@@ -56,9 +60,64 @@ class PersonalDataFilter(logging.Filter):
         return True
 
 
+class DeferredTracer:
+    """The service's Powertools Tracer, built when first needed rather than at import.
+
+    Building a Tracer imports aws-xray-sdk, which builds botocore sessions and patches every
+    supported library: most of a cold start's import time, spent even when tracing is
+    disabled. It is built at the first traced handler call or, through `trace_aws_calls`,
+    before the first AWS client is made, so every AWS call is still traced as before.
+    """
+
+    def __init__(self, service: str):
+        self._service = service
+        self._tracer: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        """The Powertools Tracer (built on the first call)."""
+        with self._lock:  # the local stack calls handlers from several threads
+            if self._tracer is None:
+                from aws_lambda_powertools import Tracer
+
+                self._tracer = Tracer(service=self._service)
+            return self._tracer
+
+    def capture_lambda_handler(
+        self, lambda_handler: Callable | None = None, capture_response: bool | None = None, capture_error: bool | None = None
+    ) -> Callable:
+        """`Tracer.capture_lambda_handler`, wrapping the handler at its first call."""
+        if lambda_handler is None:
+            return functools.partial(self.capture_lambda_handler, capture_response=capture_response, capture_error=capture_error)
+        traced: list[Callable] = []
+
+        @functools.wraps(lambda_handler)
+        def decorate(event: Any, context: Any, **kwargs: Any) -> Any:
+            if not traced:
+                traced.append(
+                    self.get().capture_lambda_handler(lambda_handler, capture_response=capture_response, capture_error=capture_error)
+                )
+            return traced[0](event, context, **kwargs)
+
+        return decorate
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else of the Tracer (put_annotation, capture_method, provider...)."""
+        if name.startswith("_"):  # never build the Tracer for copy/pickle probes
+            raise AttributeError(name)
+        return getattr(self.get(), name)
+
+
 logger = Logger(service="sscard", level=os.environ.get("LOG_LEVEL", "INFO"))
 logger.addFilter(PersonalDataFilter())
-tracer = Tracer(service="sscard")
+tracer = DeferredTracer(service="sscard")
+
+
+def trace_aws_calls() -> None:
+    """Have X-Ray patch botocore (a no-op once done): called before an AWS client is made."""
+    tracer.get()
+
+
 metrics = Metrics(namespace="sscard", service="sscard")
 
-__all__ = ["logger", "tracer", "metrics", "MetricUnit", "redact"]
+__all__ = ["logger", "tracer", "metrics", "MetricUnit", "redact", "trace_aws_calls"]

@@ -13,11 +13,8 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
-
-import boto3
-from botocore.config import Config
 
 from chalicelib.adapters.dynamo_calendar import DynamoCalendarStore
 from chalicelib.adapters.dynamo_cases import DynamoCaseStore
@@ -27,10 +24,21 @@ from chalicelib.adapters.simulators import CardSystemSimulator, DataSharingSimul
 from chalicelib.adapters.workflow import StepFunctionsWorkflow
 from chalicelib.domain import messages
 from chalicelib.domain.workdays import WorkingDayCalendar
-from chalicelib.observability import logger
+from chalicelib.observability import logger, trace_aws_calls
 from chalicelib.settings import Settings, get_settings
 
-_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+
+@cache
+def _boto3(s3: bool = False) -> tuple[Any, Any]:
+    """boto3 and the clients' config, imported with the first client: most of a cold start's import time otherwise."""
+    trace_aws_calls()  # X-Ray patches botocore before any client exists, as when it was patched at import
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+    if s3:
+        config = config.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+    return boto3, config
 
 
 def _utc_now() -> datetime:
@@ -74,13 +82,13 @@ class Services:
 
     def client(self, name: str) -> Any:
         endpoint = self.settings.dynamodb_endpoint_url if name == "dynamodb" else None
-        return boto3.client(name, region_name=self.settings.region, config=_BOTO_CONFIG, endpoint_url=endpoint)
+        boto3, config = _boto3()
+        return boto3.client(name, region_name=self.settings.region, config=config, endpoint_url=endpoint)
 
     @cached_property
     def dynamodb(self) -> Any:
-        return boto3.resource(
-            "dynamodb", region_name=self.settings.region, config=_BOTO_CONFIG, endpoint_url=self.settings.dynamodb_endpoint_url
-        )
+        boto3, config = _boto3()
+        return boto3.resource("dynamodb", region_name=self.settings.region, config=config, endpoint_url=self.settings.dynamodb_endpoint_url)
 
     @cached_property
     def store(self) -> DynamoCaseStore:
@@ -105,12 +113,8 @@ class Services:
 
     @cached_property
     def materials(self) -> S3MaterialStore:
-        s3 = boto3.client(
-            "s3",
-            region_name=self.settings.region,
-            endpoint_url=self.settings.s3_endpoint_url,
-            config=_BOTO_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"})),
-        )
+        boto3, config = _boto3(s3=True)
+        s3 = boto3.client("s3", region_name=self.settings.region, endpoint_url=self.settings.s3_endpoint_url, config=config)
         return S3MaterialStore(s3, self.settings.materials_bucket)
 
     @cached_property

@@ -33,6 +33,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess  # noqa: S404 — runs chalice and the app-discovery interpreter
 import sys
@@ -59,6 +60,10 @@ NAME_PREFIX = "sscard-${Stage}-"
 VENDORED = ("functions", "data", "infra/__init__.py", "infra/authorizer.py")
 NOT_SHIPPED = ("residents*.json", "identities*.json")  # demo data stays out of deployed packages
 IGNORED = ("__pycache__", "*.pyc", ".DS_Store")
+# The AWS SDK and the libraries only it needs, as distributions (normalised names): the Lambda
+# Python runtime provides them, and botocore alone was two thirds of the zip. aws-xray-sdk pulls
+# them in. Naming one of them in requirements.txt pins the SDK on purpose: then they ship.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "urllib3", "python_dateutil", "dateutil", "six"})
 
 LAMBDA_TRUST = {
     "Version": "2012-10-17",
@@ -642,14 +647,32 @@ def dependencies_zip(say: Any = print) -> Path:
     return target
 
 
+def distribution_of(name: str) -> str:
+    """The normalised distribution a file of the dependencies belongs to, by its top-level name."""
+    top = name.split("/", 1)[0]
+    if top.endswith((".dist-info", ".data")):
+        top = top.split("-", 1)[0]
+    return re.sub(r"[-_.]+", "_", top.removesuffix(".py")).lower()
+
+
+def runtime_provided(requirements: str) -> frozenset[str]:
+    """What the zip leaves to the Lambda runtime: the SDK, unless requirements.txt pins part of it."""
+    names = re.finditer(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirements, re.MULTILINE)
+    named = {re.sub(r"[-_.]+", "_", m.group(1)).lower() for m in names}
+    return frozenset() if named & RUNTIME_PROVIDED else RUNTIME_PROVIDED
+
+
 def add_dependencies(archive: Path, dependencies: Path) -> None:
-    """The dependencies' files (not the empty app, not Chalice's runtime, already there) into the zip."""
+    """The dependencies' files (not the empty app, not Chalice's runtime, not the SDK the Lambda runtime has) into the zip."""
     import zipfile
 
+    left_out = runtime_provided((ROOT / "requirements.txt").read_text(encoding="utf-8"))
     with zipfile.ZipFile(archive, "a", compression=zipfile.ZIP_DEFLATED) as zipped, zipfile.ZipFile(dependencies) as deps:
         present = set(zipped.namelist())
         for info in deps.infolist():
             if info.filename == "app.py" or info.filename.startswith("chalice/") or info.filename in present:
+                continue
+            if distribution_of(info.filename) in left_out:
                 continue
             zipped.writestr(info, deps.read(info))
 

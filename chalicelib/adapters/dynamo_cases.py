@@ -27,12 +27,24 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
 from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message
 from chalicelib.domain.resident_id import mask_phone
+
+
+def Key(name: str) -> Any:  # boto3's condition builders, imported at first use: boto3 is most of a cold start's import time
+    from boto3.dynamodb.conditions import Key as key
+
+    return key(name)
+
+
+def Attr(name: str) -> Any:
+    from boto3.dynamodb.conditions import Attr as attr
+
+    return attr(name)
+
 
 PERSON_INDEX = "ByPerson"
 DISTRICT_DUE_INDEX = "ByDistrictDue"  # pending reviews of a department in a district, by due time

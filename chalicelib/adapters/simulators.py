@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
-from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from stdnum import luhn
 
@@ -57,6 +56,8 @@ class _SimulatorTable:
         return f"RESIDENT#{self._person_key(id_number)}"
 
     def _items(self, id_number: str) -> list[dict]:
+        from boto3.dynamodb.conditions import Key  # at first use: boto3 is most of a cold start's import time
+
         return self._table.query(KeyConditionExpression=Key("pk").eq(self._pk(id_number)), ConsistentRead=True)["Items"]
 
 

@@ -4,7 +4,7 @@ The zip is unpacked, as Lambda does (`/var/task`): zipimport cannot load the com
 extensions in it (pydantic_core, wrapt). A subprocess with `python -I -S` (no
 site-packages, no PYTHON* variables, no current directory) gets only the standard
 library, the unpacked zip and — standing in for the Lambda Python runtime, which
-provides them — boto3 and s3transfer. It imports each function's handler module with the
+provides them — boto3, s3transfer, botocore and the libraries only botocore needs. It imports each function's handler module with the
 function's environment from the template and checks that the handler resolves to a
 callable; then that no module came from anywhere else.
 """
@@ -27,7 +27,7 @@ from tests.infra.conftest import functions_of, require_function
 
 SPEC = build.load_spec()
 NAMES = sorted(SPEC["functions"])
-RUNTIME_PROVIDED = ("boto3", "s3transfer")  # in the python3.11 Lambda runtime, not in the zip
+RUNTIME_PROVIDED = ("boto3", "s3transfer", "botocore", "urllib3", "dateutil", "six")  # in the python3.11 Lambda runtime, not in the zip
 
 SCRIPT = r"""
 import importlib, json, sys, traceback
@@ -63,12 +63,14 @@ def unpacked(package_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packages the Lambda runtime provides beside the zip (links to this venv's)."""
-    import boto3
-    import s3transfer
+    import importlib
 
     shim = tmp_path_factory.mktemp("lambda-runtime")
-    for module in (boto3, s3transfer):
-        (shim / module.__name__).symlink_to(Path(module.__file__).parent)
+    for name in RUNTIME_PROVIDED:
+        source = Path(importlib.import_module(name).__file__)
+        if source.name == "__init__.py":  # a package (six is a module)
+            source = source.parent
+        (shim / source.name).symlink_to(source)
     return shim
 
 
