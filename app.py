@@ -133,17 +133,17 @@ def openapi_document() -> Response:
 @app.route("/notice", methods=["GET"])
 @handles_problems
 def notice() -> Response:
-    from chalicelib.services import cases
+    from chalicelib.services import matter_guide
 
-    return json_response(cases.read_notice(services()))
+    return json_response(matter_guide.read_notice(services()))
 
 
 @app.route("/matters", methods=["GET"])
 @handles_problems
 def matters() -> Response:
-    from chalicelib.services import cases
+    from chalicelib.services import matter_guide
 
-    return json_response(cases.list_matters())
+    return json_response(matter_guide.list_matters())
 
 
 @app.route("/banks", methods=["GET"])
@@ -166,11 +166,11 @@ def scenarios() -> Response:
 @handles_problems
 def prejudge() -> Response:
     from chalicelib.models import PrejudgeRequest
-    from chalicelib.services import cases
+    from chalicelib.services import prejudging
 
     principal = _citizen()
     request = _parsed(PrejudgeRequest, _json_body())
-    return json_response(cases.prejudge_for(services(), principal, request))
+    return json_response(prejudging.prejudge_for(services(), principal, request))
 
 
 @app.route("/cases", methods=["POST"])
@@ -196,19 +196,19 @@ def _page_params() -> tuple[int, str | None]:
 @app.route("/cases", methods=["GET"])
 @handles_problems
 def list_cases() -> Response:
-    from chalicelib.services import cases
+    from chalicelib.services import case_views
 
     principal = _citizen()
     limit, cursor = _page_params()
-    return json_response(cases.list_cases(services(), principal, limit, cursor))
+    return json_response(case_views.list_cases(services(), principal, limit, cursor))
 
 
 @app.route("/cases/{case_id}", methods=["GET"])
 @handles_problems
 def get_case(case_id: str) -> Response:
-    from chalicelib.services import cases
+    from chalicelib.services import case_views
 
-    return json_response(cases.get_case(services(), _case_actor(), case_id))
+    return json_response(case_views.get_case(services(), _case_actor(), case_id))
 
 
 @app.route("/cases/{case_id}", methods=["PATCH"])
@@ -262,10 +262,10 @@ def withdraw_case(case_id: str) -> Response:
 @app.route("/cases/{case_id}/form", methods=["GET"])
 @handles_problems
 def case_form(case_id: str) -> Response:
-    from chalicelib.services import cases, form
+    from chalicelib.services import case_views, form
 
     principal = _case_actor()
-    record = cases.load_own_case(services(), principal, case_id)
+    record = case_views.load_own_case(services(), principal, case_id)
     return Response(body=form.render_form(record, principal), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
@@ -285,7 +285,7 @@ def create_counter_case() -> Response:
 @handles_problems
 def list_counter_cases() -> Response:
     from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
-    from chalicelib.services import cases
+    from chalicelib.services import case_views
 
     principal = _staff("clerk")
     raw_id = (_request().query_params or {}).get("id_number")
@@ -295,7 +295,7 @@ def list_counter_cases() -> Response:
             raise ValidationProblem(wrong.message, [{"field": "id_number", "code": wrong.code, "message": wrong.message}])
         id_number = normalize_resident_id(raw_id)
     limit, cursor = _page_params()
-    return json_response(cases.list_counter_cases(services(), principal, id_number, limit, cursor))
+    return json_response(case_views.list_counter_cases(services(), principal, id_number, limit, cursor))
 
 
 @app.route("/cases/{case_id}/submit", methods=["POST"])

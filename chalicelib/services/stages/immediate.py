@@ -16,7 +16,7 @@ from chalicelib.domain.outcomes import Event, Outcome
 from chalicelib.domain.resident_id import mask_account
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
-from chalicelib.services.cases import person_records
+from chalicelib.services.prejudging import person_records
 from chalicelib.services.stages.conclude import Concluded, Sms, conclude, facts_of, not_done
 from chalicelib.wiring import Services
 

@@ -16,7 +16,7 @@ from chalicelib.domain.catalogue import CATALOGUE, MatterCode, execution_order, 
 from chalicelib.domain.outcomes import Event, Outcome
 from chalicelib.domain.prejudge import prejudge
 from chalicelib.observability import MetricUnit, logger, metrics
-from chalicelib.services.cases import person_records
+from chalicelib.services.prejudging import person_records
 from chalicelib.services.stages.conclude import Sms, conclude, facts_of
 from chalicelib.wiring import Services
 
