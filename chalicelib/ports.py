@@ -257,6 +257,10 @@ class CaseStore(Protocol):
         """Take a pending message to send it: of all callers, one only ever gets True for a message."""
         ...
 
+    def claim_outbox_all(self, case_id: str, message_ids: list[str]) -> bool:
+        """Take several pending messages of one write at once: all of them, or (False) none if any is not pending."""
+        ...
+
     def release_outbox(self, case_id: str, message_id: str) -> None:
         """Its sending failed after the claim: pending again, for a retry to send."""
         ...

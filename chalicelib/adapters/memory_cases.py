@@ -421,6 +421,16 @@ class InMemoryCaseStore:
             self._items[key] = {**item, "delivery": Delivery.SENT.value, "sent_at": self._now_iso()}
             return True
 
+    def claim_outbox_all(self, case_id: str, message_ids: list[str]) -> bool:
+        keys = [(f"CASE#{case_id}", f"OUTBOX#{message_id}") for message_id in message_ids]
+        with self._lock:
+            if any(self._items.get(key, {}).get("delivery") != Delivery.PENDING.value for key in keys):
+                return False
+            now = self._now_iso()
+            for key in keys:
+                self._items[key] = {**self._items[key], "delivery": Delivery.SENT.value, "sent_at": now}
+            return True
+
     def release_outbox(self, case_id: str, message_id: str) -> None:
         key = (f"CASE#{case_id}", f"OUTBOX#{message_id}")
         with self._lock:

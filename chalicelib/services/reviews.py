@@ -21,7 +21,7 @@ from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, Val
 from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewDetail, ReviewList, ReviewView
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import WorkflowUnavailable
-from chalicelib.services.cases import material_views
+from chalicelib.services.case_views import material_views
 from chalicelib.services.workflow_tasks import CaseMissing, review_list_key
 from chalicelib.wiring import Services
 

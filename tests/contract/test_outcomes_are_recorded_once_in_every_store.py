@@ -284,3 +284,17 @@ def test_a_message_whose_sending_failed_is_pending_again_for_the_retry(store):
     assert store.pending_outbox(cid) == [alert]
     assert store.claim_outbox(cid, alert.id)
     assert "notification" not in kinds(store)  # an alert is no SMS to the applicant
+
+
+def test_the_messages_of_one_write_are_claimed_all_together_or_not_at_all(store):
+    cid = a_submitted_case(store)
+    result, copy = sms("result", "activate"), sms("copy", "activate", to="13900000000")
+    store.put_outbox(cid, result)
+    store.put_outbox(cid, copy)
+    assert store.claim_outbox(cid, copy.id)
+    assert not store.claim_outbox_all(cid, [result.id, copy.id])  # one is taken already: none is claimed
+    assert store.pending_outbox(cid) == [result]
+    assert not store.claim_outbox_all(cid, [result.id, "no-such-message"])
+    store.release_outbox(cid, copy.id)
+    assert store.claim_outbox_all(cid, [result.id, copy.id])
+    assert store.pending_outbox(cid) == [] and not store.claim_outbox(cid, result.id)
