@@ -3,12 +3,18 @@
 Routes are thin: parse the request into a pydantic model, call one service
 function, map domain errors to problem+json. The state machine's tasks are
 registered here as standalone Lambda functions (code in `functions/`).
+
+Every Lambda function of the service imports this module, so its import is most of
+a cold start: it imports Chalice, the HTTP edge and the logger, and each route imports
+the models (pydantic), the principal and the services it calls at its first call
+(issue 10: an entry point's import at most 3x a bare Chalice app's).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING, TypeVar
 
 if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in this process
     from chalicelib import localstack
@@ -17,32 +23,21 @@ if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in thi
 
 from chalice import Chalice, Response
 
-from chalicelib.auth import Principal, issue_dev_token, require_citizen, require_staff
-from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
 from chalicelib.errors import NotFoundProblem, ValidationProblem
 from chalicelib.http import answered, checked_idempotency_key, handles_problems, idempotently, json_response, principal_of
-from chalicelib.models import (
-    CalendarLoadRequest,
-    CardNotMadeRequest,
-    CounterCaseRequest,
-    CreateCaseRequest,
-    DecisionRequest,
-    DevToken,
-    Health,
-    JobRunRequest,
-    MaterialDeclaration,
-    PensionDecisionRequest,
-    PrejudgeRequest,
-    UpdateCaseRequest,
-)
 from chalicelib.observability import logger, metrics
-from chalicelib.services import bank, cases, drafts, form, guidance, materials, reviews, withdrawal, working_calendar
-from chalicelib.settings import get_settings
-from chalicelib.validation import parse_json_body, parse_model
-from chalicelib.wiring import services
+from chalicelib.stage import is_local_stage
 from functions.jobs import HANDLERS as JOB_HANDLERS
-from functions.jobs import JOB_NAMES, JOBS
+from functions.jobs import JOB_NAMES
 from functions.workflow import HANDLERS
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from chalicelib.auth import Principal
+    from chalicelib.wiring import Services
+
+    Model = TypeVar("Model", bound=BaseModel)
 
 app = Chalice(app_name="sscard")
 app.api.cors = False
@@ -69,12 +64,42 @@ def _request():  # noqa: ANN202
     return app.current_request
 
 
+def services() -> Services:
+    """The composition root's services (chalicelib/wiring.py), imported by the first route that calls one."""
+    from chalicelib.wiring import services as built
+
+    return built()
+
+
+def _json_body() -> object:
+    from chalicelib.validation import parse_json_body
+
+    return parse_json_body(_request().raw_body)
+
+
+def _parsed(model: type[Model], body: object) -> Model:
+    """The request's JSON body as `model`; problem+json naming each wrong field when it is not one."""
+    from chalicelib.validation import parse_model
+
+    return parse_model(model, body)
+
+
 def _citizen() -> Principal:
+    from chalicelib.auth import require_citizen
+
     return require_citizen(principal_of(_request()))
+
+
+def _staff(role: str) -> Principal:
+    from chalicelib.auth import require_staff
+
+    return require_staff(principal_of(_request()), role)
 
 
 def _case_actor() -> Principal:
     """The applicant, or a counter clerk (who sees only their service point's cases)."""
+    from chalicelib.auth import require_citizen
+
     principal = principal_of(_request())
     if principal.has("clerk") and principal.service_point:
         return principal
@@ -87,6 +112,9 @@ def _case_actor() -> Principal:
 @app.route("/health", methods=["GET"])
 @handles_problems
 def health() -> Response:
+    from chalicelib.models import Health
+    from chalicelib.settings import get_settings
+
     return json_response(Health(status="ok", stage=get_settings().stage))
 
 
@@ -94,6 +122,7 @@ def health() -> Response:
 @handles_problems
 def openapi_document() -> Response:
     from chalicelib import openapi  # builds the document from every model: only this route needs it
+    from chalicelib.settings import get_settings
 
     return json_response(openapi.document(include_dev=get_settings().is_local))
 
@@ -104,40 +133,54 @@ def openapi_document() -> Response:
 @app.route("/notice", methods=["GET"])
 @handles_problems
 def notice() -> Response:
-    return json_response(cases.read_notice(services()))
+    from chalicelib.services import matter_guide
+
+    return json_response(matter_guide.read_notice(services()))
 
 
 @app.route("/matters", methods=["GET"])
 @handles_problems
 def matters() -> Response:
-    return json_response(cases.list_matters())
+    from chalicelib.services import matter_guide
+
+    return json_response(matter_guide.list_matters())
 
 
 @app.route("/banks", methods=["GET"])
 @handles_problems
 def banks() -> Response:
+    from chalicelib.services import guidance
+
     return json_response(guidance.list_banks((_request().query_params or {}).get("district")))
 
 
 @app.route("/scenarios", methods=["GET"])
 @handles_problems
 def scenarios() -> Response:
+    from chalicelib.services import guidance
+
     return json_response(guidance.list_scenarios())
 
 
 @app.route("/prejudge", methods=["POST"])
 @handles_problems
 def prejudge() -> Response:
+    from chalicelib.models import PrejudgeRequest
+    from chalicelib.services import prejudging
+
     principal = _citizen()
-    request = parse_model(PrejudgeRequest, parse_json_body(_request().raw_body))
-    return json_response(cases.prejudge_for(services(), principal, request))
+    request = _parsed(PrejudgeRequest, _json_body())
+    return json_response(prejudging.prejudge_for(services(), principal, request))
 
 
 @app.route("/cases", methods=["POST"])
 @handles_problems
 def create_case() -> Response:
+    from chalicelib.models import CreateCaseRequest
+    from chalicelib.services import cases
+
     principal = _citizen()
-    request = parse_model(CreateCaseRequest, parse_json_body(_request().raw_body))
+    request = _parsed(CreateCaseRequest, _json_body())
     key = checked_idempotency_key(_request().headers.get("idempotency-key"))
     return answered(cases.create_case(services(), principal, request, key), 201, key)
 
@@ -153,23 +196,30 @@ def _page_params() -> tuple[int, str | None]:
 @app.route("/cases", methods=["GET"])
 @handles_problems
 def list_cases() -> Response:
+    from chalicelib.services import case_views
+
     principal = _citizen()
     limit, cursor = _page_params()
-    return json_response(cases.list_cases(services(), principal, limit, cursor))
+    return json_response(case_views.list_cases(services(), principal, limit, cursor))
 
 
 @app.route("/cases/{case_id}", methods=["GET"])
 @handles_problems
 def get_case(case_id: str) -> Response:
-    return json_response(cases.get_case(services(), _case_actor(), case_id))
+    from chalicelib.services import case_views
+
+    return json_response(case_views.get_case(services(), _case_actor(), case_id))
 
 
 @app.route("/cases/{case_id}", methods=["PATCH"])
 @handles_problems
 def update_case(case_id: str) -> Response:
+    from chalicelib.models import UpdateCaseRequest
+    from chalicelib.services import drafts
+
     principal = _case_actor()
-    body = parse_json_body(_request().raw_body)
-    request = parse_model(UpdateCaseRequest, body)
+    body = _json_body()
+    request = _parsed(UpdateCaseRequest, body)
     return idempotently(
         "update-case",
         principal,
@@ -183,6 +233,8 @@ def update_case(case_id: str) -> Response:
 @app.route("/cases/{case_id}", methods=["DELETE"])
 @handles_problems
 def delete_case(case_id: str) -> Response:
+    from chalicelib.services import drafts
+
     drafts.delete_draft(services(), _case_actor(), case_id)
     return Response(body="", status_code=204)
 
@@ -190,8 +242,11 @@ def delete_case(case_id: str) -> Response:
 @app.route("/cases/{case_id}/materials", methods=["POST"])
 @handles_problems
 def declare_material(case_id: str) -> Response:
+    from chalicelib.models import MaterialDeclaration
+    from chalicelib.services import materials
+
     principal = _case_actor()
-    request = parse_model(MaterialDeclaration, parse_json_body(_request().raw_body))
+    request = _parsed(MaterialDeclaration, _json_body())
     status, answer = materials.declare_material(services(), principal, case_id, request)
     return json_response(answer, status)
 
@@ -199,22 +254,29 @@ def declare_material(case_id: str) -> Response:
 @app.route("/cases/{case_id}/withdraw", methods=["POST"])
 @handles_problems
 def withdraw_case(case_id: str) -> Response:
+    from chalicelib.services import withdrawal
+
     return json_response(withdrawal.withdraw_case(services(), _case_actor(), case_id))
 
 
 @app.route("/cases/{case_id}/form", methods=["GET"])
 @handles_problems
 def case_form(case_id: str) -> Response:
+    from chalicelib.services import case_views, form
+
     principal = _case_actor()
-    record = cases.load_own_case(services(), principal, case_id)
+    record = case_views.load_own_case(services(), principal, case_id)
     return Response(body=form.render_form(record, principal), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
 @app.route("/counter/cases", methods=["POST"])
 @handles_problems
 def create_counter_case() -> Response:
-    principal = require_staff(principal_of(_request()), "clerk")
-    request = parse_model(CounterCaseRequest, parse_json_body(_request().raw_body))
+    from chalicelib.models import CounterCaseRequest
+    from chalicelib.services import cases
+
+    principal = _staff("clerk")
+    request = _parsed(CounterCaseRequest, _json_body())
     key = checked_idempotency_key(_request().headers.get("idempotency-key"))
     return answered(cases.create_counter_case(services(), principal, request, key), 201, key)
 
@@ -222,7 +284,10 @@ def create_counter_case() -> Response:
 @app.route("/counter/cases", methods=["GET"])
 @handles_problems
 def list_counter_cases() -> Response:
-    principal = require_staff(principal_of(_request()), "clerk")
+    from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
+    from chalicelib.services import case_views
+
+    principal = _staff("clerk")
     raw_id = (_request().query_params or {}).get("id_number")
     id_number = None
     if raw_id is not None:
@@ -230,12 +295,14 @@ def list_counter_cases() -> Response:
             raise ValidationProblem(wrong.message, [{"field": "id_number", "code": wrong.code, "message": wrong.message}])
         id_number = normalize_resident_id(raw_id)
     limit, cursor = _page_params()
-    return json_response(cases.list_counter_cases(services(), principal, id_number, limit, cursor))
+    return json_response(case_views.list_counter_cases(services(), principal, id_number, limit, cursor))
 
 
 @app.route("/cases/{case_id}/submit", methods=["POST"])
 @handles_problems
 def submit_case(case_id: str) -> Response:
+    from chalicelib.services import cases
+
     principal = _case_actor()
     key = checked_idempotency_key(_request().headers.get("idempotency-key"))
     return answered(cases.submit_case(services(), principal, case_id, key), 202, key)
@@ -253,7 +320,9 @@ def _pending_only() -> None:
 @app.route("/reviews", methods=["GET"])
 @handles_problems
 def list_reviews() -> Response:
-    principal = require_staff(principal_of(_request()), "reviewer")
+    from chalicelib.services import reviews
+
+    principal = _staff("reviewer")
     status = (_request().query_params or {}).get("status", "pending")
     if status not in ("pending", "decided"):
         raise ValidationProblem(
@@ -268,22 +337,29 @@ def list_reviews() -> Response:
 @app.route("/reviews/{review_id}", methods=["GET"])
 @handles_problems
 def get_review(review_id: str) -> Response:
-    principal = require_staff(principal_of(_request()), "reviewer")
+    from chalicelib.services import reviews
+
+    principal = _staff("reviewer")
     return json_response(reviews.get_review(services(), principal, review_id))
 
 
 @app.route("/reviews/{review_id}/decision", methods=["POST"])
 @handles_problems
 def decide_review(review_id: str) -> Response:
-    principal = require_staff(principal_of(_request()), "reviewer")
-    request = parse_model(DecisionRequest, parse_json_body(_request().raw_body))
+    from chalicelib.models import DecisionRequest
+    from chalicelib.services import reviews
+
+    principal = _staff("reviewer")
+    request = _parsed(DecisionRequest, _json_body())
     return json_response(reviews.decide(services(), principal, review_id, request, "hr"))
 
 
 @app.route("/pension/requests", methods=["GET"])
 @handles_problems
 def list_pension_requests() -> Response:
-    principal = require_staff(principal_of(_request()), "pension_system")
+    from chalicelib.services import reviews
+
+    principal = _staff("pension_system")
     _pending_only()
     limit, cursor = _page_params()
     return json_response(reviews.list_pending(services(), principal, "pension", limit, cursor))
@@ -292,15 +368,20 @@ def list_pension_requests() -> Response:
 @app.route("/pension/requests/{request_id}/decision", methods=["POST"])
 @handles_problems
 def decide_pension_request(request_id: str) -> Response:
-    principal = require_staff(principal_of(_request()), "pension_system")
-    request = parse_model(PensionDecisionRequest, parse_json_body(_request().raw_body))
+    from chalicelib.models import PensionDecisionRequest
+    from chalicelib.services import reviews
+
+    principal = _staff("pension_system")
+    request = _parsed(PensionDecisionRequest, _json_body())
     return json_response(reviews.decide_pension(services(), principal, request_id, request))
 
 
 @app.route("/bank/cards", methods=["GET"])
 @handles_problems
 def bank_cards() -> Response:
-    principal = require_staff(principal_of(_request()), "bank")
+    from chalicelib.services import bank
+
+    principal = _staff("bank")
     status = (_request().query_params or {}).get("status", "awaiting_production")
     if status != "awaiting_production":
         raise ValidationProblem("只能查询待制卡的社会保障卡", [{"field": "status", "code": "invalid", "message": "查询状态只能为待制卡"}])
@@ -311,15 +392,20 @@ def bank_cards() -> Response:
 @app.route("/bank/cards/{card_id}/issued", methods=["POST"])
 @handles_problems
 def bank_card_issued(card_id: str) -> Response:
-    principal = require_staff(principal_of(_request()), "bank")
+    from chalicelib.services import bank
+
+    principal = _staff("bank")
     return json_response(bank.card_issued(services(), principal, card_id))
 
 
 @app.route("/bank/cards/{card_id}/failed", methods=["POST"])
 @handles_problems
 def bank_card_failed(card_id: str) -> Response:
-    principal = require_staff(principal_of(_request()), "bank")
-    request = parse_model(CardNotMadeRequest, parse_json_body(_request().raw_body))
+    from chalicelib.models import CardNotMadeRequest
+    from chalicelib.services import bank
+
+    principal = _staff("bank")
+    request = _parsed(CardNotMadeRequest, _json_body())
     return json_response(bank.card_not_made(services(), principal, card_id, request))
 
 
@@ -329,15 +415,20 @@ def bank_card_failed(card_id: str) -> Response:
 @app.route("/admin/calendar/{year}", methods=["GET"])
 @handles_problems
 def read_calendar(year: str) -> Response:
-    require_staff(principal_of(_request()), "operator")
+    from chalicelib.services import working_calendar
+
+    _staff("operator")
     return json_response(working_calendar.read_year(services(), year))
 
 
 @app.route("/admin/calendar/{year}", methods=["PUT"])
 @handles_problems
 def load_calendar(year: str) -> Response:
-    principal = require_staff(principal_of(_request()), "operator")
-    request = parse_model(CalendarLoadRequest, parse_json_body(_request().raw_body))
+    from chalicelib.models import CalendarLoadRequest
+    from chalicelib.services import working_calendar
+
+    principal = _staff("operator")
+    request = _parsed(CalendarLoadRequest, _json_body())
     return json_response(working_calendar.load_year(services(), principal, year, request))
 
 
@@ -349,15 +440,20 @@ for _name, _handler in JOB_HANDLERS.items():
 
 # --- local stack only (absent from every deployed stage) --------------------------
 
-if get_settings().is_local:
+if is_local_stage():  # what `get_settings().is_local` says, read without importing pydantic-settings
+    # The local stack's own routes import what they need here: no Lambda runs this stage.
     from chalicelib.auth import Principal as _Claims
-    from chalicelib.models import DevClockRequest, DevTokenRequest
+    from chalicelib.auth import issue_dev_token
+    from chalicelib.models import DevClockRequest, DevToken, DevTokenRequest, JobRunRequest
     from chalicelib.services import dev_clock
+    from chalicelib.settings import get_settings
+    from chalicelib.validation import parse_model
+    from functions.jobs import jobs
 
     @app.route("/dev/token", methods=["POST"])
     @handles_problems
     def dev_token() -> Response:
-        claims = parse_model(DevTokenRequest, parse_json_body(_request().raw_body))
+        claims = _parsed(DevTokenRequest, _json_body())
         principal = parse_model(_Claims, claims.model_dump(exclude_none=True))
         token = issue_dev_token(get_settings(), principal.model_dump(exclude_none=True, by_alias=True))
         return json_response(DevToken(token=token), 201)
@@ -375,15 +471,15 @@ if get_settings().is_local:
     @app.route("/dev/jobs/{job}/run", methods=["POST"])
     @handles_problems
     def dev_run_job(job: str) -> Response:
-        if job not in JOBS:
-            raise NotFoundProblem(f"没有该定时任务（可用：{'、'.join(JOB_NAMES[name] for name in JOBS)}）")
-        request = parse_model(JobRunRequest, parse_json_body(_request().raw_body))
-        return json_response(JOBS[job](services(), request.time))
+        if job not in JOB_NAMES:
+            raise NotFoundProblem(f"没有该定时任务（可用：{'、'.join(JOB_NAMES.values())}）")
+        request = _parsed(JobRunRequest, _json_body())
+        return json_response(jobs()[job](services(), request.time))
 
     @app.route("/dev/clock", methods=["PUT"])
     @handles_problems
     def dev_set_clock() -> Response:
-        request = parse_model(DevClockRequest, parse_json_body(_request().raw_body))
+        request = _parsed(DevClockRequest, _json_body())
         return json_response(dev_clock.set_clock(services(), request))
 
     @app.route("/dev/clock", methods=["DELETE"])

@@ -174,9 +174,10 @@ def one_case(application: Chalice, matters: list[dict], count: bool) -> tuple[fl
 def bare_app() -> Chalice:
     """The yardstick: a Chalice route that parses a JSON body and makes one PutItem, on the same moto setup."""
     settings = wiring.services().settings
-    table = boto3.resource(
-        "dynamodb", region_name=settings.region, config=wiring._BOTO_CONFIG, endpoint_url=settings.dynamodb_endpoint_url
-    ).Table(settings.cases_table)
+    _, config = wiring._boto3()  # the service's own client settings
+    table = boto3.resource("dynamodb", region_name=settings.region, config=config, endpoint_url=settings.dynamodb_endpoint_url).Table(
+        settings.cases_table
+    )
     bare = Chalice(app_name="bare")
 
     @bare.route("/items", methods=["POST"])

@@ -1,27 +1,38 @@
-"""The HTTP edge: JSON and problem+json responses, the principal, idempotency."""
+"""The HTTP edge: JSON and problem+json responses, the principal, idempotency.
+
+Imported by `app` at every cold start, so it imports only Chalice, the errors and the logger;
+pydantic, the principal's model, the time zone tables and the services are imported by the
+first call that needs them (issue 10, cold start).
+"""
 
 from __future__ import annotations
 
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
-from pydantic import BaseModel
 
-from chalicelib.auth import Principal, authenticate
-from chalicelib.domain.times import shanghai_times
 from chalicelib.errors import IdempotencyKeyReused, Problem, RequestInProgress, ValidationProblem
 from chalicelib.observability import logger
-from chalicelib.wiring import services
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from chalicelib.auth import Principal
 
 PROBLEM_JSON = "application/problem+json"
 
 
 def json_response(body: BaseModel | dict | list, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if isinstance(body, BaseModel):
-        body = body.model_dump(mode="json")
+    from chalicelib.domain.times import shanghai_times  # its calendar tables: at the first response, not at import
+
+    if not isinstance(body, dict | list):
+        from pydantic import BaseModel  # a model's builder has imported pydantic already
+
+        if isinstance(body, BaseModel):
+            body = body.model_dump(mode="json")
     return Response(
         body=json.dumps(shanghai_times(body), ensure_ascii=False),
         status_code=status,
@@ -59,12 +70,17 @@ def handles_problems(route: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def principal_of(request: Any) -> Principal:
+    from chalicelib.auth import authenticate
+    from chalicelib.wiring import services
+
     return authenticate(services().settings, dict(request.headers), request.context or {})
 
 
 @functools.lru_cache(maxsize=1)
 def _persistence(table: str) -> Any:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from chalicelib.wiring import services
 
     return DynamoDBPersistenceLayer(table_name=table, boto3_client=services().client("dynamodb"))
 
@@ -88,6 +104,8 @@ def idempotently(
     # The idempotency utility imports boto3: imported by the first keyed request, not by every cold start.
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError, IdempotencyValidationError
+
+    from chalicelib.wiring import services
 
     settings = services().settings
     config = IdempotencyConfig(

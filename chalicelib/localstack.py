@@ -260,7 +260,7 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
     """Start moto and build every resource; answers the running stack."""
     from moto import mock_aws
 
-    from chalicelib import wiring
+    from chalicelib import moto_transactions, wiring
     from chalicelib.adapters.simulators import seed_identities, seed_shared_documents, seed_simulators
     from chalicelib.residents import load_identities, load_residents
     from chalicelib.services import bank
@@ -274,6 +274,7 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
         mock.start()
         _serialize_moto()
         _install_lambda_dispatch()
+        moto_transactions.install()  # transactions cost what they touch, not the whole table
         services = wiring.services()
         settings = services.settings
         create_tables(services.client("dynamodb"))

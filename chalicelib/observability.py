@@ -1,4 +1,4 @@
-"""The one Logger, Tracer and Metrics set of the service.
+"""The one Logger, Tracer and Metrics set of the service, each built at its first use (see `Deferred`).
 
 Every module logs through `logger` here. A filter masks anything that looks like a
 resident ID, mobile number or bank account before a record is written, as a last line
@@ -15,14 +15,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.stage import is_local_stage
+
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "sscard")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "sscard")
-if os.environ.get("SSCARD_STAGE", "local") == "local":
+if is_local_stage():
     # No X-Ray daemon locally; the tracer becomes a no-op.
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-
-from aws_lambda_powertools import Logger, Metrics  # noqa: E402
-from aws_lambda_powertools.metrics import MetricUnit  # noqa: E402
 
 _ID = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![\dA-Za-z])")
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{12,19}(?!\d)")  # bank accounts
@@ -60,57 +59,113 @@ class PersonalDataFilter(logging.Filter):
         return True
 
 
-class DeferredTracer:
-    """The service's Powertools Tracer, built when first needed rather than at import.
+class Deferred:
+    """A Powertools utility of the service, built at its first use rather than at import.
 
-    Building a Tracer imports aws-xray-sdk, which builds botocore sessions and patches every
-    supported library: most of a cold start's import time, spent even when tracing is
-    disabled. It is built at the first traced handler call or, through `trace_aws_calls`,
-    before the first AWS client is made, so every AWS call is still traced as before.
+    Importing Powertools is most of what a cold start may spend: its package imports the
+    Logger (jmespath, typing_extensions), Metrics and Tracer at once, and building a Tracer
+    imports aws-xray-sdk, which builds botocore sessions and patches every supported library,
+    even when tracing is disabled. So the service's Logger, Metrics and Tracer are each built
+    by the first call that needs it (a log line, a metric, a handler's first call, and for the
+    Tracer the first AWS client, see `trace_aws_calls`) and from then on are used as before.
     """
 
-    def __init__(self, service: str):
-        self._service = service
-        self._tracer: Any = None
+    def __init__(self, build: Callable[[], Any]):
+        self._build = build
+        self._built: Any = None
         self._lock = threading.Lock()
 
-    def get(self) -> Any:
-        """The Powertools Tracer (built on the first call)."""
-        with self._lock:  # the local stack calls handlers from several threads
-            if self._tracer is None:
-                from aws_lambda_powertools import Tracer
+    @property
+    def built(self) -> bool:
+        return self._built is not None
 
-                self._tracer = Tracer(service=self._service)
-            return self._tracer
+    def get(self) -> Any:
+        """The Powertools object (built on the first call)."""
+        with self._lock:  # the local stack calls handlers from several threads
+            if self._built is None:
+                self._built = self._build()
+            return self._built
+
+    def _decorate_at_first_call(self, decorator: str, handler: Callable | None, options: dict[str, Any]) -> Callable:
+        """`handler` decorated by the utility's `decorator` (with or without options), at the handler's first call."""
+        if handler is None:  # used as @utility.decorator(option=...)
+            return lambda handler: self._decorate_at_first_call(decorator, handler, options)
+        decorated: list[Callable] = []
+
+        @functools.wraps(handler)  # infra/build.py follows __wrapped__ to list the function's code
+        def decorate(event: Any, context: Any, **kwargs: Any) -> Any:
+            if not decorated:
+                decorated.append(getattr(self.get(), decorator)(handler, **options))
+            return decorated[0](event, context, **kwargs)
+
+        return decorate
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else of the utility (info, append_keys, add_metric, put_annotation...)."""
+        if name.startswith("_"):  # never build it for copy/pickle probes
+            raise AttributeError(name)
+        return getattr(self.get(), name)
+
+
+def _options(**options: Any) -> dict[str, Any]:
+    return {name: value for name, value in options.items() if value is not None}
+
+
+class DeferredLogger(Deferred):
+    def inject_lambda_context(
+        self, lambda_handler: Callable | None = None, log_event: bool | None = None, clear_state: bool | None = None
+    ) -> Callable:
+        """`Logger.inject_lambda_context`, wrapping the handler at its first call."""
+        return self._decorate_at_first_call("inject_lambda_context", lambda_handler, _options(log_event=log_event, clear_state=clear_state))
+
+
+class DeferredMetrics(Deferred):
+    def log_metrics(
+        self,
+        lambda_handler: Callable | None = None,
+        capture_cold_start_metric: bool | None = None,
+        raise_on_empty_metrics: bool | None = None,
+    ) -> Callable:
+        """`Metrics.log_metrics`, wrapping the handler at its first call."""
+        options = _options(capture_cold_start_metric=capture_cold_start_metric, raise_on_empty_metrics=raise_on_empty_metrics)
+        return self._decorate_at_first_call("log_metrics", lambda_handler, options)
+
+
+class DeferredTracer(Deferred):
+    def __init__(self, service: str):
+        super().__init__(lambda: _tracer(service))
 
     def capture_lambda_handler(
         self, lambda_handler: Callable | None = None, capture_response: bool | None = None, capture_error: bool | None = None
     ) -> Callable:
         """`Tracer.capture_lambda_handler`, wrapping the handler at its first call."""
-        if lambda_handler is None:
-            return functools.partial(self.capture_lambda_handler, capture_response=capture_response, capture_error=capture_error)
-        traced: list[Callable] = []
-
-        @functools.wraps(lambda_handler)
-        def decorate(event: Any, context: Any, **kwargs: Any) -> Any:
-            if not traced:
-                traced.append(
-                    self.get().capture_lambda_handler(lambda_handler, capture_response=capture_response, capture_error=capture_error)
-                )
-            return traced[0](event, context, **kwargs)
-
-        return decorate
-
-    def __getattr__(self, name: str) -> Any:
-        """Everything else of the Tracer (put_annotation, capture_method, provider...)."""
-        if name.startswith("_"):  # never build the Tracer for copy/pickle probes
-            raise AttributeError(name)
-        return getattr(self.get(), name)
+        options = _options(capture_response=capture_response, capture_error=capture_error)
+        return self._decorate_at_first_call("capture_lambda_handler", lambda_handler, options)
 
 
-logger = Logger(service="sscard", level=os.environ.get("LOG_LEVEL", "INFO"))
-logger.addFilter(PersonalDataFilter())
+def _logger() -> Any:
+    from aws_lambda_powertools import Logger
+
+    built = Logger(service="sscard", level=os.environ.get("LOG_LEVEL", "INFO"))
+    built.addFilter(PersonalDataFilter())
+    return built
+
+
+def _metrics() -> Any:
+    from aws_lambda_powertools import Metrics
+
+    return Metrics(namespace="sscard", service="sscard")
+
+
+def _tracer(service: str) -> Any:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=service)
+
+
+logger = DeferredLogger(_logger)
 tracer = DeferredTracer(service="sscard")
+metrics = DeferredMetrics(_metrics)
 
 
 def trace_aws_calls() -> None:
@@ -118,6 +173,13 @@ def trace_aws_calls() -> None:
     tracer.get()
 
 
-metrics = Metrics(namespace="sscard", service="sscard")
+def __getattr__(name: str) -> Any:
+    """`MetricUnit`, imported with Powertools by the first module that counts something."""
+    if name == "MetricUnit":
+        from aws_lambda_powertools.metrics import MetricUnit
 
-__all__ = ["logger", "tracer", "metrics", "MetricUnit", "redact", "trace_aws_calls"]
+        return MetricUnit
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["logger", "tracer", "metrics", "redact", "trace_aws_calls"]  # and MetricUnit, see __getattr__

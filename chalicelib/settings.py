@@ -7,11 +7,13 @@ from functools import lru_cache
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chalicelib.stage import ENV_PREFIX, LOCAL
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SSCARD_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    stage: str = "local"  # "local" runs against moto in-process; "dev", "prod" on AWS
+    stage: str = LOCAL  # "local" runs against moto in-process; "dev", "prod" on AWS
     region: str = "us-east-1"
     dynamodb_endpoint_url: str | None = None  # e.g. DynamoDB Local for tests and benchmarks
     cases_table: str = "CasesTable"
@@ -58,7 +60,7 @@ class Settings(BaseSettings):
 
     @property
     def is_local(self) -> bool:
-        return self.stage == "local"
+        return self.stage == LOCAL
 
 
 @lru_cache(maxsize=1)

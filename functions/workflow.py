@@ -3,6 +3,9 @@
 Each parses its event, calls one service function, and answers JSON for the
 execution. Transient errors propagate (the state machine retries them); business
 outcomes are recorded on the matter and returned.
+
+A handler imports the event models (pydantic), the task code and the services at its
+first call, not at import: an import is most of a Lambda's cold start (issue 10).
 """
 
 from __future__ import annotations
@@ -10,43 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from chalicelib.observability import logger, metrics, tracer
-from chalicelib.services import workflow_tasks as tasks
-from chalicelib.wiring import services
-
-
-class CaseEvent(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    case_id: str
-    # the case's fixed facts (services/case_facts.py), absent in a run started before they travelled
-    facts: dict[str, Any] | None = None
-
-
-class MatterEvent(CaseEvent):
-    matter: str
-    plan: dict[str, Any] | None = None  # pre-judgment's plan: the run's order and the reviewed matters' due times
-
-
-class FinishEvent(CaseEvent):
-    results: Any = None  # what the branches answered: the case's final status, once its last matter closed it
-
-
-class WaitEvent(MatterEvent):
-    task_token: str
-
-
-class DecisionEvent(MatterEvent):
-    decision: dict[str, Any]
-
-
-class FailureEvent(CaseEvent):
-    error: dict[str, Any] | None = None
-
-
-class MatterFailureEvent(MatterEvent):
-    error: dict[str, Any] | None = None
 
 
 def lambda_handler(fn: Callable[[dict], Any]) -> Callable[[dict, Any], Any]:
@@ -65,54 +32,90 @@ def lambda_handler(fn: Callable[[dict], Any]) -> Callable[[dict, Any], Any]:
 
 @lambda_handler
 def prejudge_at_submission(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import CaseEvent
+
     e = CaseEvent.model_validate(event)
     return tasks.prejudge_at_submission(services(), e.case_id, e.facts)
 
 
 @lambda_handler
 def run_matter(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import MatterEvent
+
     e = MatterEvent.model_validate(event)
     return tasks.run_matter(services(), e.case_id, e.matter, e.facts, e.plan)
 
 
 @lambda_handler
 def record_matter_failure(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import MatterFailureEvent
+
     e = MatterFailureEvent.model_validate(event)
     return tasks.record_matter_failure(services(), e.case_id, e.matter, e.error, e.facts, e.plan)
 
 
 @lambda_handler
 def check_before_review(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import MatterEvent
+
     e = MatterEvent.model_validate(event)
     return tasks.check_before_review(services(), e.case_id, e.matter, e.facts, e.plan)
 
 
 @lambda_handler
 def request_decision(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import WaitEvent
+
     e = WaitEvent.model_validate(event)
     return tasks.request_decision(services(), e.case_id, e.matter, e.task_token, e.facts, e.plan)
 
 
 @lambda_handler
 def record_decision(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import DecisionEvent
+
     e = DecisionEvent.model_validate(event)
     return tasks.record_decision(services(), e.case_id, e.matter, e.decision, e.facts, e.plan)
 
 
 @lambda_handler
 def record_wait_timeout(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import MatterEvent
+
     e = MatterEvent.model_validate(event)
     return tasks.record_wait_timeout(services(), e.case_id, e.matter, e.facts, e.plan)
 
 
 @lambda_handler
 def finish_case(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import FinishEvent
+
     e = FinishEvent.model_validate(event)
     return tasks.finish_case(services(), e.case_id, e.facts, e.results)
 
 
 @lambda_handler
 def fail_case(event: dict) -> dict:
+    from chalicelib.services import workflow_tasks as tasks
+    from chalicelib.wiring import services
+    from functions.events import FailureEvent
+
     e = FailureEvent.model_validate(event)
     return tasks.fail_case(services(), e.case_id, e.error, e.facts)
 

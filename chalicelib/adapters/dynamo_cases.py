@@ -401,6 +401,22 @@ class DynamoCaseStore:
             raise
         return True
 
+    def claim_outbox_all(self, case_id: str, message_ids: list[str]) -> bool:
+        """Take several pending messages of one write at once (one transaction); False, and none taken, if any is not pending."""
+        now = self._now_iso()
+        updates = [
+            {
+                "TableName": self._table.name,
+                "Key": {"pk": f"CASE#{case_id}", "sk": f"OUTBOX#{message_id}"},
+                "UpdateExpression": "SET #d = :sent, sent_at = :at",
+                "ConditionExpression": "#d = :pending",
+                "ExpressionAttributeNames": {"#d": "delivery"},
+                "ExpressionAttributeValues": {":sent": Delivery.SENT.value, ":pending": Delivery.PENDING.value, ":at": now},
+            }
+            for message_id in message_ids
+        ]
+        return self._write_together(updates, [])
+
     def release_outbox(self, case_id: str, message_id: str) -> None:
         """Sending failed after the claim: pending again, for the retry to send."""
         self._table.update_item(

@@ -1,4 +1,4 @@
-"""Citizen-facing service functions: notice, matters, pre-judgment, cases."""
+"""Use cases of a case: open it (online or at a counter), submit it."""
 
 from __future__ import annotations
 
@@ -9,84 +9,36 @@ from pydantic import ValidationError
 
 from chalicelib.adapters.dynamo_cases import Answer, CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
-from chalicelib.domain import messages
-from chalicelib.domain.case import FINAL_MATTER_STATUSES, OPEN_CASE_STATUSES, CaseStatus, MatterStatus
+from chalicelib.domain.case import CaseStatus, MatterStatus
 from chalicelib.domain.catalogue import (
     CATALOGUE,
-    CHOICE_NAMES,
-    FORM_MODELS,
     MATERIAL_NAMES,
     SHARED_SOURCE,
-    FormField,
     Material,
     MatterCode,
     parse_form,
     required_materials,
 )
-from chalicelib.domain.prejudge import PersonRecords, Prejudgment, prejudge
-from chalicelib.domain.resident_id import is_valid_resident_id, mask_phone, mask_resident_id
+from chalicelib.domain.prejudge import prejudge
 from chalicelib.errors import (
     ConflictProblem,
-    NotFoundProblem,
-    PrejudgmentFailed,
     RequestInProgress,
     ServiceUnavailable,
     ValidationProblem,
-    checked_cursor,
 )
 from chalicelib.models import (
-    CaseList,
-    CaseSummary,
-    CaseView,
     CounterCaseRequest,
     CreateCaseRequest,
-    FormFieldInfo,
     MatterChoice,
-    MatterInfo,
-    MatterList,
-    Notice,
-    PrejudgeRequest,
-    PrejudgeResult,
 )
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.services import answers
 from chalicelib.services.case_facts import case_facts
+from chalicelib.services.case_views import case_view, load_own_case, missing_materials
 from chalicelib.services.identity import check_counter_identities
+from chalicelib.services.prejudging import matter_statuses, person_records, prejudgment_problem
 from chalicelib.validation import field_errors
 from chalicelib.wiring import Services
-
-
-def read_notice(services: Services) -> Notice:
-    return Notice(version=services.settings.notice_version, text=messages.NOTICE_TEXT)
-
-
-def list_matters() -> MatterList:
-    return MatterList(
-        matters=[
-            MatterInfo(
-                code=m.code,
-                name=m.name,
-                time_limit=m.time_limit,
-                time_limit_text=m.time_limit_text,
-                handled_by=m.handled_by.value,
-                materials=[MATERIAL_NAMES[x] for x in m.materials],
-                form_fields=[form_field_info(f) for f in m.form_fields],
-            )
-            for m in CATALOGUE.values()
-        ]
-    )
-
-
-def form_field_info(field: FormField) -> FormFieldInfo:
-    """A form field as the front-ends see it (GET /matters, and the fields a scenario leaves open)."""
-    return FormFieldInfo(
-        name=field.name,
-        label=field.label,
-        kind=field.kind,
-        required=field.required,
-        choices=list(field.choices),
-        choice_names={c: CHOICE_NAMES[c] for c in field.choices},
-    )
 
 
 def new_matters(selection: dict[MatterCode, Any], at: str) -> list[dict]:
@@ -116,111 +68,6 @@ def parse_selection(choices: list[MatterChoice]) -> dict[MatterCode, Any]:
         fields = "、".join(dict.fromkeys(e["field"] for e in errors))
         raise ValidationProblem(f"以下字段有误：{fields}", errors)
     return selection
-
-
-def matter_statuses(matters: list[dict]) -> dict[str, str]:
-    """The case item's `matter_status` map {code: status}: what pre-judgment reads of another case."""
-    return {m["code"]: m["status"] for m in matters}
-
-
-def person_records(services: Services, id_number: str, exclude_case: str | None = None) -> PersonRecords:
-    """What pre-judgment reads: card system, pension system, the person's open cases.
-
-    The person's case list (one query a page of 50) is enough: each case item carries the
-    status of each of its matters (`matter_status`), kept by every write that ends one. A
-    case written before it did is read whole.
-    """
-    open_matters: set[MatterCode] = set()
-    person_key = services.person_key(id_number)
-    cursor = None
-    while True:
-        cases, cursor = services.store.list_for_person(person_key, limit=50, cursor=cursor)
-        for case in cases:
-            if case["case_id"] == exclude_case or case["status"] not in OPEN_CASE_STATUSES:
-                continue
-            statuses = case.get("matter_status")
-            if statuses is None:
-                record = services.store.get(case["case_id"])
-                statuses = {code: m["status"] for code, m in record.matters.items()} if record else {}
-            open_matters |= {MatterCode(code) for code, status in statuses.items() if status not in FINAL_MATTER_STATUSES}
-        if cursor is None:
-            break
-    return PersonRecords(
-        card=services.card_system.current_card(id_number),
-        pension=services.pension_system.record(id_number),
-        open_matters=frozenset(open_matters),
-    )
-
-
-def _result(judgment: Prejudgment) -> PrejudgeResult:
-    return PrejudgeResult(
-        passed=judgment.passed,
-        matters=[
-            {
-                "matter": check.matter,
-                "passed": check.passed,
-                "errors": [{"matter": check.matter, "code": r.code, "message": r.message} for r in check.reasons],
-            }
-            for check in judgment.checks
-        ],
-    )
-
-
-def parse_rule_fields(choices: list[MatterChoice]) -> dict[MatterCode, Any]:
-    """For a pre-judgment before the forms (domain.md §1.3): only the fields a rule reads
-    (`loss` action, `reissue` kind, `cancel` reason, `pension_account` account) must be
-    there and valid; the rest of a form may still be missing."""
-    selection: dict[MatterCode, Any] = {}
-    errors: list[dict[str, str]] = []
-    for index, choice in enumerate(choices):
-        try:
-            selection[choice.code] = parse_form(choice.code, choice.form)
-            continue
-        except ValidationError as error:
-            needed = [
-                e
-                for e in error.errors()
-                if e["loc"]
-                and e["loc"][0] in RULE_FIELDS.get(choice.code, ())
-                and not (e["type"] == "missing" and e["loc"][0] in JUDGED_WITHOUT.get(choice.code, ()))
-            ]
-            if needed:
-                errors.extend(field_errors(needed, prefix=f"matters[{index}].form"))
-                continue
-        selection[choice.code] = FORM_MODELS[choice.code].model_construct(**choice.form)
-    if errors:
-        fields = "、".join(dict.fromkeys(e["field"] for e in errors))
-        raise ValidationProblem(f"以下字段有误：{fields}", errors)
-    return selection
-
-
-RULE_FIELDS: dict[MatterCode, tuple[str, ...]] = {
-    MatterCode.LOSS: ("action",),
-    MatterCode.REISSUE: ("kind",),
-    MatterCode.CANCEL: ("reason",),
-    MatterCode.PENSION_ACCOUNT: ("account_number",),
-}
-
-# Rule fields that only the applicant can give and that a scenario (domain.md §8a)
-# therefore leaves empty: before the forms, their absence leaves out only the check that
-# reads them (the new account's owner; a death reported online), the rest is judged.
-JUDGED_WITHOUT: dict[MatterCode, tuple[str, ...]] = {
-    MatterCode.CANCEL: ("reason",),
-    MatterCode.PENSION_ACCOUNT: ("account_number",),
-}
-
-
-def prejudge_for(services: Services, principal: Principal, request: PrejudgeRequest) -> PrejudgeResult:
-    selection = parse_rule_fields(request.matters)
-    judgment = prejudge(selection, person_records(services, principal.id_number))
-    metrics.add_metric(name="Prejudgments", unit=MetricUnit.Count, value=1)
-    return _result(judgment)
-
-
-def _prejudgment_problem(judgment: Prejudgment) -> PrejudgmentFailed:
-    errors = [{"matter": m.value, "code": r.code, "message": r.message} for m, r in judgment.failures]
-    detail = "；".join(dict.fromkeys(f"{CATALOGUE[m].name}：{r.message}" for m, r in judgment.failures))
-    return PrejudgmentFailed(detail, errors)
 
 
 def _check_consent(services: Services, request: CreateCaseRequest) -> None:
@@ -290,7 +137,7 @@ def _open_case(
     judgment = prejudge(selection, person_records(services, id_number), offline_or_agent=offline or agent is not None)
     if not judgment.passed:
         metrics.add_metric(name="PrejudgmentFailures", unit=MetricUnit.Count, value=1)
-        raise _prejudgment_problem(judgment)
+        raise prejudgment_problem(judgment)
 
     case_id = str(uuid.uuid4())
     created_at = services.now_iso()
@@ -357,33 +204,6 @@ def materials_for(services: Services, id_number: str, codes: list[MatterCode], *
         else:
             items.append({"kind": material.value, "status": "required"})
     return items
-
-
-def can_see(services: Services, principal: Principal, case: dict) -> bool:
-    """The applicant, and a clerk of the service point that opened the case."""
-    if principal.has("citizen") and is_valid_resident_id(principal.sub) and case["person_key"] == services.person_key(principal.id_number):
-        return True
-    clerk_of_the_point = principal.has("clerk") and principal.service_point is not None
-    return bool(clerk_of_the_point and case.get("channel") == "offline" and case.get("service_point") == principal.service_point)
-
-
-def load_own_case(services: Services, principal: Principal, case_id: str) -> CaseRecord:
-    """The case, if the caller may see it; 404 for anyone else, never a hint."""
-    try:
-        uuid.UUID(case_id)
-    except ValueError:
-        raise NotFoundProblem("未找到该案件") from None
-    record = services.store.get(case_id)
-    if record is None or not can_see(services, principal, record.case):
-        raise NotFoundProblem("未找到该案件")
-    return record
-
-
-def missing_materials(record: CaseRecord) -> list[dict]:
-    """Materials neither shared nor uploaded and checked, in the catalogue's order."""
-    order = list(Material).index
-    missing = [m for m in record.materials.values() if m["status"] not in ("provided", "uploaded")]
-    return sorted(missing, key=lambda m: order(Material(m["kind"])))
 
 
 def submit_case(services: Services, principal: Principal, case_id: str, idempotency_key: str | None = None) -> dict[str, Any]:
@@ -481,117 +301,6 @@ def _back_to_draft(services: Services, record: CaseRecord, forget: Answer | None
     except Exception:
         # Step Functions or the table unreachable: the case stays submitted; a repeat starts the run
         logger.exception("could not return the case to draft", extra={"case_id": case_id})
-
-
-def get_case(services: Services, principal: Principal, case_id: str) -> CaseView:
-    return case_view(load_own_case(services, principal, case_id), principal, services)
-
-
-def list_cases(services: Services, principal: Principal, limit: int, cursor: str | None) -> CaseList:
-    with checked_cursor():
-        cases, next_cursor = services.store.list_for_person(services.person_key(principal.id_number), limit, cursor)
-    return CaseList(cases=[_summary(c) for c in cases], next_cursor=next_cursor)
-
-
-def _summary(case: dict, *, counter: bool = False) -> CaseSummary:
-    """A line of a case list; the counter's list also names the applicant (ID masked)."""
-    return CaseSummary(
-        case_id=case["case_id"],
-        status=case["status"],
-        matters=case["matter_codes"],
-        created_at=case["created_at"],
-        submitted_at=case.get("submitted_at"),
-        **({"applicant_name": case.get("applicant_name"), "applicant_id_number": mask_resident_id(case["id_number"])} if counter else {}),
-    )
-
-
-def list_counter_cases(services: Services, principal: Principal, id_number: str | None, limit: int, cursor: str | None) -> CaseList:
-    """The clerk's service point's cases, newest first; with an ID number, that person's cases there."""
-    point = principal.service_point or ""
-    with checked_cursor():
-        if id_number is None:
-            cases, next_cursor = services.store.list_waits(f"POINT#{point}", limit, cursor, newest_first=True)
-        else:
-            cases, next_cursor = services.store.list_for_person_at_point(services.person_key(id_number), point, limit, cursor)
-    own = [c for c in cases if c.get("service_point") == point]  # only ever the clerk's own point
-    return CaseList(cases=[_summary(c, counter=True) for c in own], next_cursor=next_cursor)
-
-
-def material_views(record: CaseRecord, services: Services | None) -> list[dict[str, Any]]:
-    """The case's materials and where each came from; uploaded ones with a short-lived link."""
-    order = list(Material).index
-    views = []
-    for kind in sorted(record.materials, key=lambda k: order(Material(k))):
-        m = record.materials[kind]
-        view = {
-            "kind": kind,
-            "name": MATERIAL_NAMES[Material(kind)],
-            "status": m["status"],
-            "source": m.get("source"),
-            "provided_at": m.get("provided_at"),
-            "reason": m.get("reason"),
-        }
-        if services is not None and m["status"] == "uploaded" and m.get("key"):
-            view["download_url"] = services.materials.download_link(m["key"], services.settings.download_url_seconds)
-        elif services is not None and m["status"] == "provided" and m.get("shared_as"):
-            # taken from data sharing: the reviewer reads the shared document itself
-            key = services.data_sharing.document_key(record.case["id_number"], m["shared_as"])
-            if key:
-                view["download_url"] = services.materials.download_link(key, services.settings.download_url_seconds)
-        views.append(view)
-    return views
-
-
-def case_view(record: CaseRecord, principal: Principal, services: Services | None = None) -> CaseView:
-    case = record.case
-    own = principal.has("citizen") and principal.sub.upper() == case["id_number"]
-    agent = case.get("agent")
-    order = list(CATALOGUE).index
-    matters = []
-    for code in sorted(record.matters, key=lambda c: order(MatterCode(c))):
-        m = record.matters[code]
-        matters.append(
-            {
-                "code": code,
-                "name": CATALOGUE[MatterCode(code)].name,
-                "status": m["status"],
-                "time_limit_text": CATALOGUE[MatterCode(code)].time_limit_text,
-                "form": m.get("form", {}),
-                "result": m.get("result"),
-                "reason": m.get("reason"),
-                "reason_code": m.get("reason_code"),
-                "due_at": m.get("due_at"),
-                "updated_at": m.get("updated_at"),
-            }
-        )
-    events = sorted(record.events, key=lambda e: e["at"])
-    return CaseView(
-        case_id=case["case_id"],
-        status=case["status"],
-        channel=case["channel"],
-        service_point=case.get("service_point"),
-        clerk=case.get("clerk"),
-        agent={**agent, "id_number": mask_resident_id(agent["id_number"]), "phone": mask_phone(agent["phone"])} if agent else None,
-        identity_check=case.get("identity_check"),
-        # links to the files only for the applicant (domain.md §4); reviewers get theirs in the review
-        materials=material_views(record, services if own else None),
-        applicant={
-            "name": case.get("applicant_name", ""),
-            "id_number": case["id_number"] if own else mask_resident_id(case["id_number"]),
-        },
-        contact=case["contact"],
-        consent=case["consent"],
-        created_at=case["created_at"],
-        submitted_at=case.get("submitted_at"),
-        finished_at=case.get("finished_at"),
-        matters=matters,
-        timeline=[{"at": e["at"], "kind": e["kind"], "text": e["text"], "matter": e.get("matter")} for e in events],
-        notifications=[
-            {"at": e["at"], "to": e.get("data", {}).get("to", ""), "text": e.get("data", {}).get("text", "")}
-            for e in events
-            if e["kind"] == "notification"
-        ],
-    )
 
 
 def notify_applicant(services: Services, record: CaseRecord, text: str, matter: str | None = None) -> None:

@@ -20,16 +20,9 @@ from chalicelib.domain.prejudge import prejudge
 from chalicelib.errors import ConflictProblem
 from chalicelib.models import MatterChoice, UpdateCaseRequest
 from chalicelib.observability import MetricUnit, logger, metrics
-from chalicelib.services.cases import (
-    _prejudgment_problem,
-    case_view,
-    load_own_case,
-    materials_for,
-    matter_statuses,
-    new_matters,
-    parse_selection,
-    person_records,
-)
+from chalicelib.services.case_views import case_view, load_own_case
+from chalicelib.services.cases import materials_for, new_matters, parse_selection
+from chalicelib.services.prejudging import matter_statuses, person_records, prejudgment_problem
 from chalicelib.wiring import Services
 
 
@@ -54,7 +47,7 @@ def update_draft(services: Services, principal: Principal, case_id: str, request
     judgment = prejudge(selection, person_records(services, id_number, exclude_case=case_id), offline_or_agent=offline_or_agent)
     if not judgment.passed:
         metrics.add_metric(name="PrejudgmentFailures", unit=MetricUnit.Count, value=1)
-        raise _prejudgment_problem(judgment)
+        raise prejudgment_problem(judgment)
 
     now = services.now_iso()
     contact = dict(case["contact"])

@@ -7,7 +7,7 @@ from chalicelib.domain.catalogue import CATALOGUE
 from chalicelib.domain.scenarios import SCENARIOS
 from chalicelib.errors import ValidationProblem
 from chalicelib.models import BankInfo, BankList, BranchInfo, ProposedMatterInfo, ScenarioInfo, ScenarioList
-from chalicelib.services.cases import form_field_info
+from chalicelib.services.matter_guide import form_field_info
 
 
 def list_banks(district: str | None) -> BankList:

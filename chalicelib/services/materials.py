@@ -23,7 +23,8 @@ from chalicelib.domain.uploads import ALLOWED_TYPES, inspect_upload, size_text
 from chalicelib.errors import ConflictProblem, ValidationProblem
 from chalicelib.models import MaterialDeclaration, MaterialUpload
 from chalicelib.observability import MetricUnit, logger, metrics
-from chalicelib.services.cases import load_own_case, notify_applicant
+from chalicelib.services.case_views import load_own_case
+from chalicelib.services.cases import notify_applicant
 from chalicelib.wiring import Services
 
 KEY = re.compile(r"^cases/(?P<case_id>[0-9a-f-]{36})/(?P<kind>[a-z_]+)/(?P<upload>[0-9a-f]{32})\.(?P<ext>jpg|png|pdf)$")

@@ -39,11 +39,16 @@ def alert(case_id: str, purpose: str, department: str, district: str, level: str
 
 
 def deliver(services: Services, case_id: str, messages: Iterable[Message]) -> int:
-    """Send each message this caller can claim; answers how many it sent."""
-    sent = 0
-    for message in messages:
-        if not services.store.claim_outbox(case_id, message.id):
-            continue  # another attempt has it
+    """Send each message this caller can claim; answers how many it sent.
+
+    The messages of one write are claimed together (one transaction); if another attempt
+    took any of them, each is claimed on its own.
+    """
+    messages = list(messages)
+    claimed_all = len(messages) > 1 and services.store.claim_outbox_all(case_id, [m.id for m in messages])
+    # another attempt may have taken some: those are its to send
+    claimed = [m for m in messages if claimed_all or services.store.claim_outbox(case_id, m.id)]
+    for index, message in enumerate(claimed):
         try:
             if message.channel == Channel.SMS:
                 services.notifier.send_sms(message.to, message.text)
@@ -51,10 +56,10 @@ def deliver(services: Services, case_id: str, messages: Iterable[Message]) -> in
                 services.notifier.alert_department(message.department, message.district, message.level, message.subject, message.text)
         except Exception:
             logger.warning("message not sent, left pending for the retry", extra={"case_id": case_id, "message": message.id})
-            services.store.release_outbox(case_id, message.id)
+            for unsent in claimed[index:]:
+                services.store.release_outbox(case_id, unsent.id)
             raise
-        sent += 1
-    return sent
+    return len(claimed)
 
 
 def deliver_pending(services: Services, case_id: str) -> int:

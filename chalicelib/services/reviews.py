@@ -23,7 +23,7 @@ from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, ValidationProblem, checked_cursor
 from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewDetail, ReviewList, ReviewView
 from chalicelib.observability import MetricUnit, logger, metrics
-from chalicelib.services.cases import material_views
+from chalicelib.services.case_views import material_views
 from chalicelib.services.workflow_tasks import CaseMissing, review_list_key
 from chalicelib.wiring import Services
 

@@ -9,7 +9,8 @@ from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, C
 from chalicelib.errors import ConflictProblem
 from chalicelib.models import CaseView
 from chalicelib.observability import MetricUnit, logger, metrics
-from chalicelib.services.cases import case_view, load_own_case, notify_applicant
+from chalicelib.services.case_views import case_view, load_own_case
+from chalicelib.services.cases import notify_applicant
 from chalicelib.services.materials import schedule_retention
 from chalicelib.wiring import Services
 

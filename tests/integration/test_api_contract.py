@@ -148,7 +148,7 @@ def test_another_citizens_case_answers_404_and_cannot_be_submitted(api):
 
 def test_a_citizen_sees_their_full_id_number_and_a_reviewer_would_see_it_masked(api):
     from chalicelib.auth import Principal
-    from chalicelib.services.cases import case_view
+    from chalicelib.services.case_views import case_view
 
     resident = demo_resident("李强")
     token = api.token(resident)

@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamo_cases import CaseRecord
 from chalicelib.domain.catalogue import MatterCode
-from chalicelib.services.cases import person_records
+from chalicelib.services.prejudging import person_records
 from chalicelib.settings import Settings
 from chalicelib.wiring import Services
 

@@ -19,7 +19,7 @@ from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.services import outbox
 from chalicelib.services.bank import card_order
-from chalicelib.services.cases import person_records
+from chalicelib.services.prejudging import person_records
 from chalicelib.services.stages.conclude import Sms, conclude, facts_of, not_done
 from chalicelib.services.stages.immediate import answer, card_result
 from chalicelib.wiring import Services

@@ -16,7 +16,7 @@ from chalicelib.domain.outcomes import Event, Outcome
 from chalicelib.domain.resident_id import mask_account
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
-from chalicelib.services.cases import person_records
+from chalicelib.services.prejudging import person_records
 from chalicelib.services.stages.conclude import Concluded, Sms, conclude, facts_of, not_done
 from chalicelib.wiring import Services
 
@@ -40,7 +40,7 @@ def run_matter(services: Services, case_id: str, code: str, facts: dict[str, Any
     facts = facts_of(services, case_id, facts)
     matter = MatterCode(code)
     try:
-        result, detail = _apply(services, facts, matter)
+        result, detail = _apply(services, facts, matter, plan)
     except ExternalRefusal as refusal:
         concluded = not_done(
             services,
@@ -71,7 +71,7 @@ def run_matter(services: Services, case_id: str, code: str, facts: dict[str, Any
     return answer(code, concluded)
 
 
-def _apply(services: Services, facts: dict[str, Any], code: MatterCode) -> tuple[dict[str, Any], str]:
+def _apply(services: Services, facts: dict[str, Any], code: MatterCode, plan: dict | None) -> tuple[dict[str, Any], str]:
     """Perform one immediate matter; answers (result, SMS detail)."""
     id_number = facts["id_number"]
     form = facts["matters"][code.value]
@@ -93,15 +93,21 @@ def _apply(services: Services, facts: dict[str, Any], code: MatterCode) -> tuple
         changed = [name for name, key in (("联系电话", "phone"), ("联系地址", "address")) if form.get(key)]
         return {"changed": [k for k in ("phone", "address") if form.get(k)]}, f"已变更{'、'.join(changed)}。"
     if code == MatterCode.STATUS_QUERY:
-        return _status_query(services, facts)
+        return _status_query(services, facts, plan)
     raise ValueError(f"{code} is not an immediate matter")
 
 
-def _status_query(services: Services, facts: dict[str, Any]) -> tuple[dict[str, Any], str]:
+def _status_query(services: Services, facts: dict[str, Any], plan: dict | None) -> tuple[dict[str, Any], str]:
+    """The card as the card system has it now; the person's other open applications as this run read them at
+    pre-judgment, moments before (no second read of their cases)."""
     id_number = facts["id_number"]
     card = services.card_system.current_card(id_number)
-    records = person_records(services, id_number, exclude_case=facts["case_id"])
-    applications = sorted(m.value for m in records.open_matters)
+    if plan is not None and "open_applications" in plan:
+        applications = list(plan["open_applications"])
+        pension = services.pension_system.record(id_number)
+    else:
+        records = person_records(services, id_number, exclude_case=facts["case_id"])
+        applications, pension = sorted(m.value for m in records.open_matters), records.pension
     if card is None:
         return {
             "card_status": "none",
@@ -109,7 +115,6 @@ def _status_query(services: Services, facts: dict[str, Any]) -> tuple[dict[str, 
             "open_applications": applications,
         }, "未查询到您的社会保障卡。"
     result = {**card_result(card), "open_applications": applications}
-    pension = records.pension
     if pension and pension.recipient:
         result["pension"] = {
             "payout_account": mask_account(pension.payout_account) if pension.payout_account else None,

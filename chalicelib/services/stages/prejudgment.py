@@ -16,7 +16,7 @@ from chalicelib.domain.catalogue import CATALOGUE, MatterCode, execution_order, 
 from chalicelib.domain.outcomes import Event, Outcome
 from chalicelib.domain.prejudge import prejudge
 from chalicelib.observability import MetricUnit, logger, metrics
-from chalicelib.services.cases import person_records
+from chalicelib.services.prejudging import person_records
 from chalicelib.services.stages.conclude import Sms, conclude, facts_of
 from chalicelib.wiring import Services
 
@@ -26,11 +26,8 @@ NOT_PASSED: dict[str, Any] = {"passed": False, "stage_one": [], "status_query": 
 def prejudge_at_submission(services: Services, case_id: str, facts: dict[str, Any] | None = None) -> dict[str, Any]:
     facts = facts_of(services, case_id, facts)
     selection = {MatterCode(code): parse_form(MatterCode(code), form) for code, form in facts["matters"].items()}
-    judgment = prejudge(
-        selection,
-        person_records(services, facts["id_number"], exclude_case=case_id),
-        offline_or_agent=facts["channel"] == "offline" or facts["agent"],
-    )
+    records = person_records(services, facts["id_number"], exclude_case=case_id)
+    judgment = prejudge(selection, records, offline_or_agent=facts["channel"] == "offline" or facts["agent"])
     if not judgment.passed:
         return _refused(services, facts, judgment.failures)
     stage_one, stage_two = execution_order(list(selection))
@@ -42,6 +39,8 @@ def prejudge_at_submission(services: Services, case_id: str, facts: dict[str, An
         "status_query": [c.value for c in stage_two if c == MatterCode.STATUS_QUERY],
         "reviewed": [c.value for c in reviewed],
         "due": {code: {"due_at": due_at, "expires_at": expires_at} for code, (due_at, expires_at) in due.items()},
+        # the person's other open applications as this run read them: the status query answers with them
+        "open_applications": sorted(m.value for m in records.open_matters),
     }
     if services.store.begin_processing(case_id, list(facts["matters"]), due, Event("prejudged", "提交时条件预判通过，开始办理"), plan):
         return plan

@@ -1,0 +1,116 @@
+"""The local stack's moto transactions (chalicelib/moto_transactions.py) stay all or nothing.
+
+They save and restore only the items a transaction touches instead of copying the
+table; a cancelled or invalid transaction must still leave every item as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from chalicelib import moto_transactions
+
+
+@pytest.fixture
+def table() -> Iterator[Any]:
+    moto_transactions.install()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="cn-north-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        resource = boto3.resource("dynamodb", region_name="cn-north-1").Table("t")
+        resource.put_item(Item={"pk": "a", "sk": "1", "n": 1})
+        yield resource
+
+
+def items(table: Any) -> list[dict]:
+    return sorted(table.scan()["Items"], key=lambda i: (i["pk"], i["sk"]))
+
+
+def test_a_transaction_whose_condition_fails_changes_nothing(table):
+    before = items(table)
+    with pytest.raises(ClientError) as cancelled:
+        table.meta.client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "t", "Item": {"pk": "b", "sk": "1"}}},
+                {
+                    "Update": {
+                        "TableName": "t",
+                        "Key": {"pk": "a", "sk": "1"},
+                        "UpdateExpression": "SET n = :two",
+                        "ExpressionAttributeValues": {":two": 2},
+                    }
+                },
+                {"Put": {"TableName": "t", "Item": {"pk": "z", "sk": "1"}, "ConditionExpression": "attribute_exists(pk)"}},
+            ]
+        )
+    assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+    reasons = [r.get("Code") for r in cancelled.value.response.get("CancellationReasons", [])]
+    assert "ConditionalCheckFailed" in reasons or "ConditionalCheckFailed" in str(cancelled.value)
+    assert items(table) == before
+
+
+def test_an_invalid_item_late_in_a_transaction_undoes_the_earlier_ones(table):
+    before = items(table)
+    with pytest.raises(ClientError):
+        table.meta.client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "t", "Item": {"pk": "c", "sk": "1"}}},
+                {
+                    "Update": {
+                        "TableName": "t",
+                        "Key": {"pk": "a", "sk": "1"},
+                        "UpdateExpression": "SET n = :two",
+                        "ExpressionAttributeValues": {":two": 2},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": "t",
+                        "Key": {"pk": "a", "sk": "2"},
+                        "UpdateExpression": "SET m.x = :v",
+                        "ExpressionAttributeValues": {":v": 1},
+                    }
+                },
+            ]
+        )
+    assert items(table) == before
+
+
+def test_two_operations_on_one_item_are_refused_and_change_nothing(table):
+    before = items(table)
+    with pytest.raises(ClientError):
+        table.meta.client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "t", "Item": {"pk": "d", "sk": "1"}}},
+                {"Put": {"TableName": "t", "Item": {"pk": "d", "sk": "1", "again": True}}},
+            ]
+        )
+    assert items(table) == before
+
+
+def test_a_transaction_that_holds_is_written_whole(table):
+    table.meta.client.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": "t", "Item": {"pk": "e", "sk": "1"}, "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "Update": {
+                    "TableName": "t",
+                    "Key": {"pk": "a", "sk": "1"},
+                    "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": 1},
+                }
+            },
+        ]
+    )
+    assert {(i["pk"], int(i.get("n", 0))) for i in items(table)} == {("a", 2), ("e", 0)}
