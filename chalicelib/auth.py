@@ -105,9 +105,10 @@ def authenticate(settings: Settings, headers: dict[str, str], context: dict[str,
         except jwt.PyJWTError:
             raise Unauthorized("登录令牌无效或已过期，请重新登录") from None
     else:
-        claims = _claims_from_authorizer(context)
-        if claims is None:
+        from_authorizer = _claims_from_authorizer(context)
+        if from_authorizer is None:
             raise Unauthorized("请先登录")
+        claims = from_authorizer
     known = set(Principal.model_fields) | {f.alias for f in Principal.model_fields.values() if f.alias}
     try:
         return Principal.model_validate({k: v for k, v in claims.items() if k in known})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -74,7 +75,7 @@ def _field(loc: tuple[Any, ...], prefix: str) -> str:
     return path or "body"
 
 
-def field_errors(error: ValidationError | list[dict[str, Any]], prefix: str = "") -> list[dict[str, str]]:
+def field_errors(error: ValidationError | Sequence[Mapping[str, Any]], prefix: str = "") -> list[dict[str, str]]:
     """A ValidationError (or some of its `.errors()`) as problem+json errors."""
     errors = []
     for e in error.errors(include_url=False) if isinstance(error, ValidationError) else error:

@@ -658,7 +658,7 @@ class DynamoCaseStore:
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def add_event(self, case_id: str, kind: str, text: str, *, matter: str | None = None, data: dict | None = None) -> dict:
-        event = {"kind": kind, "text": text, "at": self._now_iso()}
+        event: dict[str, Any] = {"kind": kind, "text": text, "at": self._now_iso()}
         if matter:
             event["matter"] = matter
         if data:

@@ -111,7 +111,8 @@ def conflicting_matters(selection: Mapping[MatterCode, object]) -> list[tuple[Ma
         if M.PENSION_ACCOUNT in pair and pair & {M.REISSUE, M.APPLY}:
             refused.add(frozenset(pair))
     order = list(CATALOGUE).index
-    return sorted((tuple(sorted(p, key=order)) for p in refused), key=lambda p: (order(p[0]), order(p[1])))
+    pairs = [(first, second) for first, second in (sorted(p, key=order) for p in refused)]
+    return sorted(pairs, key=lambda p: (order(p[0]), order(p[1])))
 
 
 def conflict_reason(a: MatterCode, b: MatterCode) -> Reason:

@@ -136,11 +136,11 @@ def published_schedule(
         entry = parse_holiday(year, index, name, on, start, end, errors)
         if entry is None:
             continue
-        for day in entry.days():
-            if day in names:
-                errors.append(_error(f"holidays[{index}]", "overlap", f"{day.isoformat()} 已在“{names[day]}”中放假"))
+        for off_day in entry.days():
+            if off_day in names:
+                errors.append(_error(f"holidays[{index}]", "overlap", f"{off_day.isoformat()} 已在“{names[off_day]}”中放假"))
                 break
-            names[day] = entry.name
+            names[off_day] = entry.name
     if len(names) > MAX_DAYS_OFF:
         errors.append(_error("holidays", "too_many_days", f"全年放假日合计最多{MAX_DAYS_OFF}天"))
 

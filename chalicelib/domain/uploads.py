@@ -22,7 +22,7 @@ def size_text(limit: int) -> str:
 class Verdict:
     ok: bool
     detected: str | None
-    reason: str | None = None
+    reason: str = ""  # why the file is refused; empty when it is ok
 
 
 def detect(data: bytes) -> str | None:

@@ -142,7 +142,7 @@ def _open_case(
     case_id = str(uuid.uuid4())
     created_at = services.now_iso()
     profile = services.card_system.profile(id_number)
-    case = {
+    case: dict[str, Any] = {
         "case_id": case_id,
         "person_key": services.person_key(id_number),
         "id_number": id_number,

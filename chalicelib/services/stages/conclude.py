@@ -121,7 +121,9 @@ def conclude(
                 others_final = {c: statuses[c] for c in others}
                 reasons = dict(case_item.get("matter_reasons") or {})
         last = not some_open
-        closing, closing_events, closing_sms = None, [], []
+        closing: Closing | None = None
+        closing_events: list[Event] = []
+        closing_sms: list[Sms] = []
         if last:
             final = {**others_final, **{o.code: o.status.value for o in outcomes}}
             reasons.update({o.code: o.reason or "" for o in outcomes})
