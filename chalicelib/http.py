@@ -41,7 +41,7 @@ def json_response(body: BaseModel | dict | list, status: int = 200, headers: dic
 
 
 def problem_response(problem: Problem) -> Response:
-    headers = {"Content-Type": PROBLEM_JSON}
+    headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
     if problem.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return Response(body=json.dumps(problem.body(), ensure_ascii=False), status_code=problem.status, headers=headers)
@@ -98,7 +98,8 @@ def idempotently(
     A repeat with the same key and body answers the first answer and does nothing
     again; the same key with another body is 422; one still running is 409.
     """
-    if checked_idempotency_key(key) is None:
+    key = checked_idempotency_key(key)
+    if key is None:
         status, payload = run()
         return json_response(payload, status)
     # The idempotency utility imports boto3: imported by the first keyed request, not by every cold start.

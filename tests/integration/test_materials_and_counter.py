@@ -206,10 +206,10 @@ def test_withdraw_of_a_submitted_case_stops_its_execution_cleanly(api, monkeypat
     entered, release = threading.Event(), threading.Event()
     real = workflow_tasks.prejudge_at_submission
 
-    def held(services_, case_id_):
+    def held(services_, case_id_, *rest):
         entered.set()
         release.wait(10)
-        return real(services_, case_id_)
+        return real(services_, case_id_, *rest)
 
     monkeypatch.setattr(workflow_tasks, "prejudge_at_submission", held)
     assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
