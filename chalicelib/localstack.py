@@ -24,11 +24,13 @@ import os
 import secrets
 import socket
 import threading
+import time
 import traceback
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -248,10 +250,25 @@ def _end_runs(sfn: Any, state_machine_arn: str, timeout: float = 10.0) -> None:
     """
     pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn, statusFilter="RUNNING")
     for execution in (e for page in pages for e in page["executions"]):
-        _tasks.ended_runs.add(execution["name"])  # the run's name is its case id
-        sfn.stop_execution(executionArn=execution["executionArn"])
+        _tasks.ended_runs.add(execution["name"])  # the run's name is its case id: its tasks are refused from now on
+        _stop(execution["executionArn"])
     if not _tasks.wait_until_idle(timeout):
         raise RuntimeError(f"a workflow task of an earlier run was still running {timeout:.0f} s after the reset stopped its run")
+
+
+def _stop(execution_arn: str, attempts: int = 40) -> None:
+    """Stop a run in moto's backend, which cannot stop a run whose thread has not begun yet: it is tried again shortly."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends[DEFAULT_ACCOUNT_ID][REGION]
+    for _ in range(attempts):
+        execution = next(e for e in backend._get_executions() if e.exec_arn == execution_arn)
+        if execution.exec_worker is not None and execution.exec_worker.env is not None:
+            execution.stop(stop_date=datetime.now(UTC), error="", cause="ended by a reset of the local stack")
+            return
+        time.sleep(0.025)
+    # never begun: each of its tasks is refused (`ended_runs`), so it ends without writing anything
 
 
 def _forget_runs(state_machine_arn: str) -> None:
