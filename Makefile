@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/chalice local --no-autoreload --stage local --host 127.0.0.1 --port $(PORT)
 
+# The line coverage of the service's code is printed at the end (files below 100% and the total).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --cov=chalicelib --cov=functions --cov=app --cov-report=term:skip-covered tests
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit

@@ -10,6 +10,10 @@ development dependency). It
 - loads the residents file (and the identities file of known non-residents) into the
   external-system simulators,
 - and makes a fresh development JWT key that only this process knows.
+
+`LocalStack.reset()` takes a running stack back to the state `start()` left, in a
+fraction of a start's time: the test suite starts one stack per worker and resets it
+before each test.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ import os
 import secrets
 import socket
 import threading
+import time
 import traceback
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -43,15 +51,83 @@ class LocalStack:
     residents_loaded: int
 
     s3_server: Any = None
+    # The parsed residents and identities files, kept to seed the simulators again at each reset.
+    residents: list[Any] = field(default_factory=list)
+    identities: list[Any] = field(default_factory=list)
 
     def stop(self) -> None:
         if self.s3_server is not None:
             self.s3_server.stop()
         self.mock.stop()
 
+    def reset(self) -> None:
+        """Back to the state `start()` left, without restarting moto or the S3 server.
+
+        Ends the runs still going (and waits for their tasks in flight, so that none writes
+        into the next state), then empties and rebuilds what a test can change: the tables
+        (recreated from the template, then the simulators seeded again), the buckets'
+        objects (the shared documents put back), what SNS has sent, the state machine's
+        executions (the machine is recreated: a listing shows only new runs), and the
+        adapters, settings and business clock of `chalicelib.wiring`.
+        """
+        from chalicelib import wiring
+
+        with _lock:
+            services = wiring.services()
+            _end_runs(services.client("stepfunctions"), self.state_machine_arn)
+            wiring.reset()
+            services = wiring.services()
+            dynamodb = services.client("dynamodb")
+            for name in template_resources("AWS::DynamoDB::Table"):
+                dynamodb.delete_table(TableName=name)
+            create_tables(dynamodb)
+            _empty_buckets(services.client("s3"))
+            _clear_outbox()
+            _retry_waits(services.settings)
+            _forget_runs(self.state_machine_arn)
+            _seed(services, self.residents, self.identities)
+
 
 def _function_arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION_PREFIX}{name}"
+
+
+class _TasksInFlight:
+    """The Lambda tasks the local dispatch is running, so that a reset can wait until none is.
+
+    A run that a reset stopped may still be inside a task (moto stops a run between
+    states); its later tasks are refused, so that nothing of it writes into the state of
+    the next test.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self.finished = 0  # tasks finished since the process started: a waiter's cue to look at its case again
+        self._changed = threading.Condition()
+        self.ended_runs: set[str] = set()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        with self._changed:
+            self._count += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._count -= 1
+                self.finished += 1
+                self._changed.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count == 0, timeout=timeout)
+
+    def wait_for_one_after(self, seen: int, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self.finished > seen, timeout=timeout)
+
+
+_tasks = _TasksInFlight()
 
 
 def _install_lambda_dispatch() -> None:
@@ -80,8 +156,13 @@ def _install_lambda_dispatch() -> None:
             log_stream_name="local",
             get_remaining_time_in_millis=lambda: 30_000,
         )
+        event = json.loads(body) if body else {}
+        if isinstance(event, dict) and event.get("case_id") in _tasks.ended_runs:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": "RunEnded", "errorMessage": "the local stack was reset under this run"}).encode()
         try:
-            result = handler(json.loads(body) if body else {}, context)
+            with _tasks.running():
+                result = handler(event, context)
         except Exception as error:  # a Lambda's unhandled error, as AWS reports it
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps(
@@ -99,9 +180,9 @@ def _install_lambda_dispatch() -> None:
         """What moto calls for an event source (the bucket's ObjectCreated notification)."""
         return invoke(None, self.function_name, None, body, request_headers, response_headers if response_headers is not None else {})
 
-    LambdaBackend.invoke = invoke
-    LambdaSimpleBackend.invoke = invoke
-    LambdaFunction.invoke = invoke_function
+    LambdaBackend.invoke = invoke  # type: ignore[method-assign]  # moto patched for the local stack
+    LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+    LambdaFunction.invoke = invoke_function  # type: ignore[method-assign]
 
 
 _moto_lock = threading.RLock()
@@ -130,7 +211,93 @@ def _serialize_moto() -> None:
             return unlocked(self, event_name, request, **kwargs)
 
     locked.serialized = True  # type: ignore[attr-defined]
-    BotocoreStubber.__call__ = locked
+    BotocoreStubber.__call__ = locked  # type: ignore[method-assign]  # serialises moto
+
+
+_retries_without_wait = False
+
+
+def _retry_waits(settings: Any) -> None:
+    """Whether the state machine's Retry waits take their time (`local_retries_without_wait` says not).
+
+    moto's interpreter sleeps IntervalSeconds x BackoffRate^n (with jitter) before each
+    retry, and refuses an IntervalSeconds of 0 in a definition; so the definition stays
+    the deployed one and the interval it reads is taken as 0 instead.
+    """
+    from moto.stepfunctions.parser.asl.component.common.retry.interval_seconds_decl import IntervalSecondsDecl
+
+    global _retries_without_wait
+    _retries_without_wait = settings.local_retries_without_wait
+    if getattr(IntervalSecondsDecl._eval_body, "local_stack", False):
+        return
+    declared = IntervalSecondsDecl._eval_body
+
+    def interval(self: Any, env: Any) -> None:
+        if _retries_without_wait:
+            env.stack.append(0)
+        else:
+            declared(self, env)
+
+    interval.local_stack = True  # type: ignore[attr-defined]
+    IntervalSecondsDecl._eval_body = interval  # type: ignore[method-assign]
+
+
+def _end_runs(sfn: Any, state_machine_arn: str, timeout: float = 10.0) -> None:
+    """Stop the runs still going and wait until no task of theirs is in flight.
+
+    A run waiting on a department's task token is stopped too; moto leaves its waiting
+    thread parked, which is harmless: the token is gone with the tables.
+    """
+    pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn, statusFilter="RUNNING")
+    for execution in (e for page in pages for e in page["executions"]):
+        _tasks.ended_runs.add(execution["name"])  # the run's name is its case id: its tasks are refused from now on
+        _stop(execution["executionArn"])
+    if not _tasks.wait_until_idle(timeout):
+        raise RuntimeError(f"a workflow task of an earlier run was still running {timeout:.0f} s after the reset stopped its run")
+
+
+def _stop(execution_arn: str, attempts: int = 40) -> None:
+    """Stop a run in moto's backend, which cannot stop a run whose thread has not begun yet: it is tried again shortly."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends[DEFAULT_ACCOUNT_ID][REGION]
+    for _ in range(attempts):
+        execution = next(e for e in backend._get_executions() if e.exec_arn == execution_arn)
+        if execution.exec_worker is not None and execution.exec_worker.env is not None:
+            execution.stop(stop_date=datetime.now(UTC), error="", cause="ended by a reset of the local stack")
+            return
+        time.sleep(0.025)
+    # never begun: each of its tasks is refused (`ended_runs`), so it ends without writing anything
+
+
+def _forget_runs(state_machine_arn: str) -> None:
+    """The state machine's executions, gone from its listing (recreating the machine would parse its definition again)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    stepfunctions_parser_backends[DEFAULT_ACCOUNT_ID][REGION].describe_state_machine(state_machine_arn).executions.clear()
+
+
+def _empty_buckets(s3: Any) -> None:
+    """Every object version and delete marker of the template's buckets."""
+    for logical_id in template_resources("AWS::S3::Bucket"):
+        bucket = bucket_name(logical_id)
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            versions = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            if versions:
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": versions, "Quiet": True})
+
+
+def _clear_outbox() -> None:
+    """Forget what SNS has sent (the outbox of `outbox()`)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID][REGION]
+    backend.sms_messages.clear()
+    for topic in backend.topics.values():
+        topic.sent_notifications.clear()
 
 
 def _free_port() -> int:
@@ -261,9 +428,7 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
     from moto import mock_aws
 
     from chalicelib import moto_transactions, wiring
-    from chalicelib.adapters.simulators import seed_identities, seed_shared_documents, seed_simulators
     from chalicelib.residents import load_identities, load_residents
-    from chalicelib.services import bank
 
     with _lock:
         prepare_environment()
@@ -283,21 +448,57 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
         create_buckets(services.client("s3"))
         _notify_checker_on_upload(services, settings.materials_bucket)
         s3_server = _serve_s3(s3_port)
-        sfn = services.client("stepfunctions")
-        arn = sfn.create_state_machine(
-            name=STATE_MACHINE_NAME,
-            definition=state_machine_definition(),
-            roleArn=f"arn:aws:iam::{ACCOUNT}:role/sscard-local-state-machine",
-        )["stateMachineArn"]
-        assert arn == settings.state_machine_arn, (arn, settings.state_machine_arn)
+        _retry_waits(settings)
+        arn = _create_state_machine(services.client("stepfunctions"), settings)
         path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
         residents = load_residents(path)
-        loaded = seed_simulators(services.dynamodb.Table(settings.simulator_table), services.person_key, residents)
         path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
-        seed_identities(services.dynamodb.Table(settings.simulator_table), services.person_key, load_identities(path, residents))
-        seed_shared_documents(services.client("s3"), settings.materials_bucket, services.person_key, residents)
-        bank.list_cards_waiting_from_before(services, residents)
-        return LocalStack(mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server)
+        identities = load_identities(path, residents)
+        loaded = _seed(services, residents, identities)
+        return LocalStack(
+            mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server, residents=residents, identities=identities
+        )
+
+
+def _create_state_machine(sfn: Any, settings: Any) -> str:
+    arn = sfn.create_state_machine(
+        name=STATE_MACHINE_NAME,
+        definition=state_machine_definition(),
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/sscard-local-state-machine",
+    )["stateMachineArn"]
+    if arn != settings.state_machine_arn:
+        raise RuntimeError(f"the local state machine is {arn}, the settings name {settings.state_machine_arn}")
+    return arn
+
+
+def _seed(services: Any, residents: list[Any], identities: list[Any]) -> int:
+    """The residents and identities into the simulators, their shared documents into the bucket,
+    the cards already waiting onto their banks' lists; answers the residents loaded."""
+    from chalicelib.adapters.simulators import seed_identities, seed_shared_documents, seed_simulators
+    from chalicelib.services import bank
+
+    settings = services.settings
+    simulator = services.dynamodb.Table(settings.simulator_table)
+    loaded = seed_simulators(simulator, services.person_key, residents)
+    seed_identities(simulator, services.person_key, identities)
+    seed_shared_documents(services.client("s3"), settings.materials_bucket, services.person_key, residents)
+    bank.list_cards_waiting_from_before(services, residents)
+    return loaded
+
+
+def tasks_finished() -> int:
+    """How many workflow tasks (and S3 event functions) the local dispatch has finished so far."""
+    return _tasks.finished
+
+
+def wait_for_a_task(after: int, timeout: float) -> bool:
+    """Wait until a task finishes beyond the first `after`, at most `timeout` seconds; answers whether one did.
+
+    A case's state moves on only when a task finishes, so a test that waits for a state
+    looks again after each task instead of polling the API (which would take the CPU the
+    run needs).
+    """
+    return _tasks.wait_for_one_after(after, timeout)
 
 
 def outbox() -> list[dict[str, Any]]:

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Known people who are not residents of the card system (the population register's
     # other entries), seeded into the data-sharing simulator with the residents.
     identities_file: str = "data/identities.demo.json"
+    # The local stack only: the state machine's Retry waits take no time (the test suite
+    # sets it, so a retried task costs no idle seconds); the deployed ASL keeps its intervals.
+    local_retries_without_wait: bool = False
 
     @property
     def is_local(self) -> bool:

@@ -13,6 +13,8 @@ import pytest
 
 os.environ["SSCARD_STAGE"] = "local"
 os.environ.pop("SSCARD_START_LOCAL_STACK", None)
+# A retried workflow task is retried at once: the retries are tested, not their waits.
+os.environ["SSCARD_LOCAL_RETRIES_WITHOUT_WAIT"] = "true"
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_RESIDENTS = ROOT / "data" / "residents.demo.json"
@@ -26,8 +28,9 @@ def demo_resident(name: str) -> dict[str, Any]:
     raise KeyError(name)
 
 
-@pytest.fixture
-def stack() -> Iterator[Any]:
+@pytest.fixture(scope="session")
+def _local_stack() -> Iterator[Any]:
+    """One local stack per test process (xdist worker): starting moto costs seconds, a reset a fraction of one."""
     from chalicelib import localstack, wiring
 
     running = localstack.start(str(DEMO_RESIDENTS))
@@ -36,6 +39,16 @@ def stack() -> Iterator[Any]:
     finally:
         running.stop()
         wiring.reset()
+
+
+@pytest.fixture
+def stack(_local_stack: Any) -> Any:
+    """The local stack as `start()` leaves it: every test begins on empty tables, buckets and outbox, with the demo residents."""
+    _local_stack.reset()
+    return _local_stack
+
+
+_minted: dict[tuple[str | None, str], str] = {}
 
 
 class Api:
@@ -58,9 +71,13 @@ class Api:
         }
         if "reviewer" in body["roles"] and not is_valid_resident_id(body["sub"]):
             body.setdefault("id_number", STAFF_ID_NUMBER)  # a reviewer is a person too: their own ID keeps them off their own cases
-        response = self.post("/dev/token", body)
-        assert response.status_code == 201, response.body
-        return response.json_body["token"]
+        # The same claims under the same development key make an equally good token: minted once per stack.
+        key = (os.environ.get("SSCARD_JWT_DEV_KEY"), json.dumps(body, sort_keys=True, ensure_ascii=False))
+        if key not in _minted:
+            response = self.post("/dev/token", body)
+            assert response.status_code == 201, response.body
+            _minted[key] = response.json_body["token"]
+        return _minted[key]
 
     def post(
         self, path: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None, raw: str | None = None
@@ -114,8 +131,11 @@ class Api:
                 assert response.status_code in (200, 201, 204), getattr(response, "text", response)
 
     def wait_for(self, case_id: str, token: str, done: Callable[[dict], bool], timeout: float = 60) -> dict[str, Any]:
+        from chalicelib import localstack
+
         deadline = time.monotonic() + timeout
         while True:
+            seen = localstack.tasks_finished()
             case = self.get(f"/cases/{case_id}", token).json_body
             if done(case) and (done is not finished or not self._execution_running(case_id)):
                 # a finished case is read again once its run has ended: the last
@@ -123,7 +143,9 @@ class Api:
                 return self.get(f"/cases/{case_id}", token).json_body if done is finished else case
             if time.monotonic() > deadline:
                 raise AssertionError(f"case did not reach the expected state: {json.dumps(case, ensure_ascii=False)}")
-            time.sleep(0.02)
+            # look again when the next task has finished (the case moves on only then), or
+            # after a short while for what no task marks: the end of the run
+            localstack.wait_for_a_task(seen, timeout=0.05)
 
 
 def jpeg(width: int = 40, height: int = 50) -> bytes:
