@@ -188,6 +188,18 @@ def _fail_card_matter(services: Services, case_id: str, card: Card, bank_reason:
         }
 
     services.store.mutate_matter(case_id, code, change)
+    if changed["value"]:  # the case item keeps its matters' statuses too: a later outcome closes the case from them
+        services.store.mutate_case(
+            case_id,
+            lambda c: (
+                None
+                if (c.get("matter_status") or {}).get(code) == MatterStatus.FAILED
+                else {
+                    "matter_status": {**(c.get("matter_status") or {}), code: MatterStatus.FAILED.value},
+                    "matter_reasons": {**(c.get("matter_reasons") or {}), code: reason},
+                }
+            ),
+        )
     _refinish_case(services, case_id)
     if changed["value"]:
         services.store.add_event(case_id, "card_not_made", f"{matter_name(code)}：{reason}", matter=code)

@@ -12,14 +12,9 @@ from typing import Any
 
 
 def case_facts(case: dict[str, Any], matters: dict[str, dict[str, Any]], materials: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """What every task of the run may read of the case (the execution input's `facts`).
-
-    `version` is the case item's version as submit left it: the first conditional
-    write of the run (pre-judgment) expects it, and only a conflict makes a task read again.
-    """
+    """What every task of the run may read of the case (the execution input's `facts`)."""
     return {
         "case_id": case["case_id"],
-        "version": int(case["version"]),
         "id_number": case["id_number"],
         "applicant_name": case.get("applicant_name", ""),
         "person_key": case["person_key"],

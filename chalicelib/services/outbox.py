@@ -55,9 +55,9 @@ def deliver(services: Services, case_id: str, messages: Iterable[Message]) -> in
             else:
                 services.notifier.alert_department(message.department, message.district, message.level, message.subject, message.text)
         except Exception:
-            logger.warning("message not sent, left pending for the retry", extra={"case_id": case_id, "message": message.id})
             for unsent in claimed[index:]:
                 services.store.release_outbox(case_id, unsent.id)
+            logger.warning("message not sent, left pending for the retry", extra={"case_id": case_id, "message_id": message.id})
             raise
     return len(claimed)
 

@@ -60,7 +60,16 @@ def withdraw_case(services: Services, principal: Principal, case_id: str) -> Cas
             lambda c: (
                 None
                 if c["status"] in FINAL_CASE_STATUSES
-                else {"status": CaseStatus.WITHDRAWN.value, "finished_at": finished_at, "updated_at": finished_at}
+                else {
+                    "status": CaseStatus.WITHDRAWN.value,
+                    "finished_at": finished_at,
+                    "updated_at": finished_at,
+                    # the case item keeps its matters' statuses: every open one failed with the withdrawal
+                    "matter_status": {
+                        code: m["status"] if m["status"] in FINAL_MATTER_STATUSES else MatterStatus.FAILED.value
+                        for code, m in record.matters.items()
+                    },
+                }
             ),
         )
     except ConcurrentUpdate:

@@ -215,3 +215,43 @@ def test_a_refusal_at_pre_judgment_is_recorded_and_told_once(api):
     assert kinds(case_id, "prejudgment_failed") == 1
     assert kinds(case_id, "finished") == 1
     assert len(sent.sms) == 1
+
+
+class FailsOnce(Sent):
+    """SNS answers an error to the first SMS, then works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    def send_sms(self, phone: str, text: str) -> str:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("SNS unreachable")
+        return super().send_sms(phone, text)
+
+
+def test_an_sms_that_sns_refused_after_the_case_closed_is_sent_by_the_retry(api):
+    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
+    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+    sent = FailsOnce()
+    with pytest.raises(ConnectionError):
+        tasks.run_matter(attempt(sent), case_id, "activate", facts, plan)
+    assert services().store.get(case_id).case["status"] == "completed"  # the write stands; the message waits
+    assert sent.sms == []
+    tasks.run_matter(attempt(sent), case_id, "activate", facts, plan)  # Step Functions retries the task
+    assert len(sent.sms) == 1 and "已办结" in sent.sms[0][1]
+    assert outcome_events(case_id) == ["matter_succeeded"]
+    assert services().store.pending_outbox(case_id) == []
+
+
+def test_a_case_that_began_without_its_matters_statuses_on_the_case_item_still_concludes(api):
+    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
+    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+    store = services().store
+    store._table.update_item(Key={"pk": f"CASE#{case_id}", "sk": "CASE"}, UpdateExpression="REMOVE matter_status, matter_reasons")
+    sent = Sent()
+    answered = tasks.run_matter(attempt(sent), case_id, "activate", facts, plan)
+    assert answered["case_status"] == "completed"
+    assert store.get_case_item(case_id)["matter_status"] == {"activate": "succeeded"}
+    assert len(sent.sms) == 1

@@ -168,4 +168,4 @@ def test_when_pre_judgment_breaks_the_fallback_fails_every_matter_once_and_tells
     assert [m["status"] for m in case["matters"]] == ["failed"]
     assert [e["kind"] for e in case["timeline"]].count("finished") == 1
     told = [m for m in api.get("/dev/outbox").json_body["sent"] if m["to"].endswith(resident["phone"])]
-    assert len(told) == 1 and "未能办理" in told[0]["text"], told
+    assert len(told) == 1 and "办理失败" in told[0]["text"] and "系统" in told[0]["text"], told

@@ -21,6 +21,7 @@ from chalicelib.domain import messages
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import CATALOGUE, MatterCode, matter_name
 from chalicelib.domain.outcomes import Closing, Conclusion, Event, Message, Outcome, WaitChange
+from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.services import outbox
 from chalicelib.services.case_facts import case_facts
 from chalicelib.wiring import Services
@@ -93,6 +94,7 @@ def conclude(
     payout_switch: dict[str, Any] | None = None,
     new_contact_phone: str | None = None,
     expect: CaseStatus = CaseStatus.PROCESSING,
+    system_failure: bool = False,
 ) -> Concluded:
     """Record `outcomes` once (the first wins); answers what is now recorded."""
     case_id = facts["case_id"]
@@ -109,12 +111,14 @@ def conclude(
         others_final: dict[str, str] = {}
         reasons: dict[str, str] = {}
         if case_item is not None:
+            if "matter_status" not in case_item:  # a case that began before the case item kept its matters' statuses
+                case_item = _with_matter_statuses(services, case_id)
             statuses = case_item.get("matter_status") or {}
-            if case_item["status"] != expect:
-                return Concluded(False, statuses.get(first.code, first.status.value), _final(case_item))
             if any(statuses.get(code) in FINAL_MATTER_STATUSES for code in mine):
                 outbox.deliver_pending(services, case_id)  # an earlier attempt wrote it: send what it left
                 return Concluded(False, statuses[first.code], _final(case_item))
+            if case_item["status"] != expect:  # withdrawn, or closed without this matter: nothing recorded here
+                return Concluded(False, statuses.get(first.code, MatterStatus.PENDING.value), _final(case_item))
             phone = case_item["contact"]["phone"]
             some_open = tuple(c for c in others if statuses.get(c) not in FINAL_MATTER_STATUSES)
             if not some_open:
@@ -127,7 +131,7 @@ def conclude(
         if last:
             final = {**others_final, **{o.code: o.status.value for o in outcomes}}
             reasons.update({o.code: o.reason or "" for o in outcomes})
-            closing, closing_events, closing_sms = _closing(services, facts, final, reasons, expect)
+            closing, closing_events, closing_sms = _closing(services, facts, final, reasons, system_failure)
         sent = [outbox.sms(case_id, s.purpose, s.to or phone, s.text, s.matter) for s in [*sms, *closing_sms]] + list(alerts or [])
         conclusion = Conclusion(
             case_id=case_id,
@@ -145,10 +149,23 @@ def conclude(
             payout_switch=payout_switch,
         )
         if services.store.conclude(conclusion):
+            if closing is not None:
+                logger.info("case finished", extra={"case_id": case_id, "status": closing.status.value})
+                metrics.add_metric(name=f"Cases{closing.status.value.title().replace('_', '')}", unit=MetricUnit.Count, value=1)
             outbox.deliver(services, case_id, sent)
             return Concluded(True, first.status.value, closing.status.value if closing else None)
         case_item = _case_item(services, case_id)
     raise ConcurrentUpdate(f"case {case_id} kept changing while {sorted(mine)} concluded")
+
+
+def _with_matter_statuses(services: Services, case_id: str) -> dict[str, Any]:
+    """Give the case item its matters' statuses and reasons from the matter items (once), and answer it."""
+    record = load(services, case_id)
+    statuses = {code: m["status"] for code, m in record.matters.items()}
+    reasons = {code: m["reason"] for code, m in record.matters.items() if m.get("reason")}
+    return services.store.mutate_case(
+        case_id, lambda c: None if "matter_status" in c else {"matter_status": statuses, "matter_reasons": reasons}
+    )
 
 
 def _case_item(services: Services, case_id: str) -> dict[str, Any]:
@@ -163,7 +180,7 @@ def _final(case_item: dict[str, Any]) -> str | None:
 
 
 def _closing(
-    services: Services, facts: dict[str, Any], final: dict[str, str], reasons: dict[str, str], expect: CaseStatus
+    services: Services, facts: dict[str, Any], final: dict[str, str], reasons: dict[str, str], system_failure: bool
 ) -> tuple[Closing, list[Event], list[Sms]]:
     """The case's final status with the last outcome: its event, the summary SMS, the materials' retention."""
     status = finished_case_status(final.values())
@@ -171,9 +188,13 @@ def _closing(
     retention_due = None
     if facts.get("has_uploads"):
         retention_due = (datetime.fromisoformat(at) + timedelta(days=services.settings.materials_retention_days)).isoformat()
+    if system_failure:  # the run broke: the applicant learns the case ended, and why, in one message
+        events = [Event("finished", f"案件{messages.CASE_STATUS_NAMES[status]}（办理过程出现系统故障）")]
+        summary = messages.case_finished(facts["case_id"], status, [messages.SYSTEM_FAILURE_REASON])
+        return Closing(status=status, at=at, retention_due=retention_due), events, [Sms("summary", summary)]
     events = [Event("finished", f"案件{messages.CASE_STATUS_NAMES[status]}")]
     sms: list[Sms] = []
-    if len(final) > 1 and expect == CaseStatus.PROCESSING:
+    if len(final) > 1:
         order = list(CATALOGUE).index
         lines = [_summary_line(c, final[c], reasons.get(c)) for c in sorted(final, key=lambda c: order(MatterCode(c)))]
         sms.append(Sms("summary", messages.case_finished(facts["case_id"], status, lines)))

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.adapters.dynamo_cases import CaseRecord
 from chalicelib.domain import messages
-from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus
+from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import matter_name
 from chalicelib.domain.outcomes import Event, Outcome, WaitChange, WaitStatus
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.services import outbox
 from chalicelib.services.case_facts import case_facts
-from chalicelib.services.stages.conclude import Sms, conclude, load, not_done
+from chalicelib.services.stages.conclude import conclude, load, not_done
 from chalicelib.services.stages.immediate import answer
 from chalicelib.wiring import Services
 
@@ -54,22 +56,34 @@ def fail_case(services: Services, case_id: str, error: dict | None, facts: dict 
 def _close_what_is_open(services: Services, case_id: str, reason_code: str, reason: str, *, broken: bool) -> dict[str, Any]:
     record = load(services, case_id)
     status = record.case["status"]
-    if status in FINAL_CASE_STATUSES or status not in (CaseStatus.SUBMITTED, CaseStatus.PROCESSING):
+    if status not in (CaseStatus.SUBMITTED, CaseStatus.PROCESSING):
+        outbox.deliver_pending(services, case_id)  # what an attempt that closed it recorded but did not send
         return {"case_id": case_id, "status": status}
     facts = case_facts(record.case, record.matters, record.materials)
     open_codes = [code for code, m in record.matters.items() if m["status"] not in FINAL_MATTER_STATUSES]
-    if not open_codes:  # every matter final, the case not: close it with a neutral outcome write of none
-        open_codes = []
+    if not open_codes:  # every matter has its outcome, the case does not: close it from them
+        return {"case_id": case_id, "status": _close_from_matters(services, record)}
     outcomes = [Outcome(code, MatterStatus.FAILED, reason=reason, reason_code=reason_code) for code in open_codes]
     events = [Event("matter_failed", f"{matter_name(code)}：{reason}", matter=code) for code in open_codes]
-    sms = []
-    if broken:
-        sms = [Sms("system-failure", messages.matter_not_done(code, reason), code) for code in open_codes]
-    if not outcomes:
-        logger.warning("case with every matter final but not closed", extra={"case_id": case_id})
-        return {"case_id": case_id, "status": status}
-    concluded = conclude(services, facts, outcomes, events, sms, expect=CaseStatus(status))
+    concluded = conclude(services, facts, outcomes, events, [], expect=CaseStatus(status), system_failure=broken)
     return {"case_id": case_id, "status": concluded.case_status or load(services, case_id).case["status"]}
+
+
+def _close_from_matters(services: Services, record: CaseRecord) -> str:
+    statuses = {code: m["status"] for code, m in record.matters.items()}
+    final = finished_case_status(statuses.values())
+    at = services.now_iso()
+    case = services.store.mutate_case(
+        record.case_id,
+        lambda c: (
+            None
+            if c["status"] in FINAL_CASE_STATUSES
+            else {"status": final.value, "finished_at": at, "updated_at": at, "matter_status": statuses}
+        ),
+    )
+    if case.get("finished_at") == at:
+        services.store.add_event(record.case_id, "finished", f"案件{messages.CASE_STATUS_NAMES[final]}")
+    return case["status"]
 
 
 def record_matter_failure(

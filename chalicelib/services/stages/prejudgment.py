@@ -74,9 +74,10 @@ def _refused(services: Services, facts: dict[str, Any], failures: list) -> dict[
         [Sms("prejudgment", messages.prejudgment_failed(lines))],
         expect=CaseStatus.SUBMITTED,
     )
-    if concluded.recorded:
-        logger.info("prejudgment at submission failed", extra={"case_id": facts["case_id"], "codes": [r.code for r in failing.values()]})
-        metrics.add_metric(name="PrejudgmentFailuresAtSubmission", unit=MetricUnit.Count, value=1)
+    if not concluded.recorded:  # an overlapping attempt judged first (and may have passed): its plan stands
+        return _recorded_plan(services, facts["case_id"])
+    logger.info("prejudgment at submission failed", extra={"case_id": facts["case_id"], "codes": [r.code for r in failing.values()]})
+    metrics.add_metric(name="PrejudgmentFailuresAtSubmission", unit=MetricUnit.Count, value=1)
     return NOT_PASSED
 
 
