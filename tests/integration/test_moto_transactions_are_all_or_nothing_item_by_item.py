@@ -6,6 +6,7 @@ table; a cancelled or invalid transaction must still leave every item as it was.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,17 +21,19 @@ from chalicelib import moto_transactions
 @pytest.fixture
 def table() -> Iterator[Any]:
     moto_transactions.install()
+    name = f"t-{uuid.uuid4().hex[:8]}"  # the test worker's local stack may share moto's backend
     with mock_aws():
         client = boto3.client("dynamodb", region_name="cn-north-1")
         client.create_table(
-            TableName="t",
+            TableName=name,
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        resource = boto3.resource("dynamodb", region_name="cn-north-1").Table("t")
+        resource = boto3.resource("dynamodb", region_name="cn-north-1").Table(name)
         resource.put_item(Item={"pk": "a", "sk": "1", "n": 1})
         yield resource
+        client.delete_table(TableName=name)
 
 
 def items(table: Any) -> list[dict]:
@@ -42,16 +45,16 @@ def test_a_transaction_whose_condition_fails_changes_nothing(table):
     with pytest.raises(ClientError) as cancelled:
         table.meta.client.transact_write_items(
             TransactItems=[
-                {"Put": {"TableName": "t", "Item": {"pk": "b", "sk": "1"}}},
+                {"Put": {"TableName": table.name, "Item": {"pk": "b", "sk": "1"}}},
                 {
                     "Update": {
-                        "TableName": "t",
+                        "TableName": table.name,
                         "Key": {"pk": "a", "sk": "1"},
                         "UpdateExpression": "SET n = :two",
                         "ExpressionAttributeValues": {":two": 2},
                     }
                 },
-                {"Put": {"TableName": "t", "Item": {"pk": "z", "sk": "1"}, "ConditionExpression": "attribute_exists(pk)"}},
+                {"Put": {"TableName": table.name, "Item": {"pk": "z", "sk": "1"}, "ConditionExpression": "attribute_exists(pk)"}},
             ]
         )
     assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
@@ -65,10 +68,10 @@ def test_an_invalid_item_late_in_a_transaction_undoes_the_earlier_ones(table):
     with pytest.raises(ClientError):
         table.meta.client.transact_write_items(
             TransactItems=[
-                {"Put": {"TableName": "t", "Item": {"pk": "c", "sk": "1"}}},
+                {"Put": {"TableName": table.name, "Item": {"pk": "c", "sk": "1"}}},
                 {
                     "Update": {
-                        "TableName": "t",
+                        "TableName": table.name,
                         "Key": {"pk": "a", "sk": "1"},
                         "UpdateExpression": "SET n = :two",
                         "ExpressionAttributeValues": {":two": 2},
@@ -76,7 +79,7 @@ def test_an_invalid_item_late_in_a_transaction_undoes_the_earlier_ones(table):
                 },
                 {
                     "Update": {
-                        "TableName": "t",
+                        "TableName": table.name,
                         "Key": {"pk": "a", "sk": "2"},
                         "UpdateExpression": "SET m.x = :v",
                         "ExpressionAttributeValues": {":v": 1},
@@ -92,8 +95,8 @@ def test_two_operations_on_one_item_are_refused_and_change_nothing(table):
     with pytest.raises(ClientError):
         table.meta.client.transact_write_items(
             TransactItems=[
-                {"Put": {"TableName": "t", "Item": {"pk": "d", "sk": "1"}}},
-                {"Put": {"TableName": "t", "Item": {"pk": "d", "sk": "1", "again": True}}},
+                {"Put": {"TableName": table.name, "Item": {"pk": "d", "sk": "1"}}},
+                {"Put": {"TableName": table.name, "Item": {"pk": "d", "sk": "1", "again": True}}},
             ]
         )
     assert items(table) == before
@@ -102,10 +105,10 @@ def test_two_operations_on_one_item_are_refused_and_change_nothing(table):
 def test_a_transaction_that_holds_is_written_whole(table):
     table.meta.client.transact_write_items(
         TransactItems=[
-            {"Put": {"TableName": "t", "Item": {"pk": "e", "sk": "1"}, "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": table.name, "Item": {"pk": "e", "sk": "1"}, "ConditionExpression": "attribute_not_exists(pk)"}},
             {
                 "Update": {
-                    "TableName": "t",
+                    "TableName": table.name,
                     "Key": {"pk": "a", "sk": "1"},
                     "UpdateExpression": "SET n = n + :one",
                     "ExpressionAttributeValues": {":one": 1},
