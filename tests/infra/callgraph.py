@@ -73,6 +73,12 @@ INJECTED = {
     "generate_presigned_url": ("*", "<ClientMethod>"),  # the operation is its first argument
     "get_paginator": ("*", "<ClientMethod>"),
 }
+# The adapter behind each port in the deployed functions (chalicelib/wiring.py builds them): calls through a
+# port's annotation are the adapter's calls.
+DEPLOYED_ADAPTERS = {
+    "chalicelib.ports:CaseStore": "chalicelib.adapters.dynamo_cases:DynamoCaseStore",
+    "chalicelib.ports:Workflow": "chalicelib.adapters.workflow:StepFunctionsWorkflow",
+}
 SDK_MODULES = frozenset({"boto3", "botocore", "aioboto3"})  # what they return stays "unknown": AWS calls
 TRANSACT_ITEM_ACTIONS = {
     "Put": "dynamodb:PutItem",
@@ -373,7 +379,10 @@ class Project:
             resolved = self.symbol(base.name, node.attr) if isinstance(base, ModuleRef) else None
         else:
             return None
-        return Instance(resolved.cls) if isinstance(resolved, ClassRef) else None
+        if not isinstance(resolved, ClassRef):
+            return None
+        # a port (Protocol) stands for the adapter the composition root deploys behind it
+        return Instance(DEPLOYED_ADAPTERS.get(resolved.cls, resolved.cls))
 
     def _foreign(self, module_name: str, name: str) -> Type:
         """An annotation naming something outside the project."""
