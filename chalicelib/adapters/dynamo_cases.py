@@ -89,6 +89,34 @@ def _scheduled_item(pk: str, sk: str, due_key: str, due_at: str, item: dict) -> 
     return {**item, "pk": pk, "sk": sk, "entity": "scheduled", "gsi3pk": due_key, "gsi3sk": f"{due_at}#{pk}", "due_at": due_at}
 
 
+RETENTION_DUE_KEY = "MATERIALS_RETENTION"  # the materials retention job's list (index ByDue)
+
+
+def _retention_item(case_id: str, due_at: str) -> dict:
+    """A finished case's uploaded materials, due for deletion (the retention job deletes and removes it)."""
+    return _scheduled_item(f"RETENTION#{case_id}", "MATERIALS", RETENTION_DUE_KEY, due_at, {"request_id": case_id, "case_id": case_id})
+
+
+def _outbox_item(case_id: str, message: Message, now: str) -> dict:
+    """A message in the case's outbox, pending until a sender claims it."""
+    item = {
+        "pk": f"CASE#{case_id}",
+        "sk": f"OUTBOX#{message.id}",
+        "entity": "outbox",
+        "id": message.id,
+        "channel": message.channel.value,
+        "text": message.text,
+        "to": message.to,
+        "delivery": Delivery.PENDING.value,
+        "created_at": now,
+    }
+    for name in ("matter", "subject", "department", "district", "level"):
+        value = getattr(message, name)
+        if value:
+            item[name] = value
+    return item
+
+
 def _message(item: dict) -> Message:
     return Message(
         id=item["id"],
@@ -250,7 +278,7 @@ class DynamoCaseStore:
         for event in c.events:
             puts.append(self._put(self._event_item(c.case_id, _event_dict(event, now))))
         for message in c.messages:
-            puts.append(self._put_new_item(self._outbox_item(c.case_id, message, now)))
+            puts.append(self._put_new_item(_outbox_item(c.case_id, message, now)))
         if c.wait is not None:
             expected = {f":w{i}": s.value for i, s in enumerate(c.wait.expected)}
             updates.append(
@@ -280,14 +308,7 @@ class DynamoCaseStore:
             switch = c.payout_switch
             puts.append(self._put(_scheduled_item(**switch)))
         if c.closing is not None and c.closing.retention_due:
-            retention = _scheduled_item(
-                f"RETENTION#{c.case_id}",
-                "MATERIALS",
-                "MATERIALS_RETENTION",
-                c.closing.retention_due,
-                {"request_id": c.case_id, "case_id": c.case_id},
-            )
-            puts.append(self._put(retention))
+            puts.append(self._put(_retention_item(c.case_id, c.closing.retention_due)))
         return self._write_together(updates, puts)
 
     def _case_conclusion(self, c: Conclusion, now: str) -> dict:
@@ -383,7 +404,7 @@ class DynamoCaseStore:
 
     def put_outbox(self, case_id: str, message: Message) -> bool:
         """A notification not tied to a run's outcome (a withdrawal, a rejected upload); False if its id exists."""
-        return self._put_new(self._outbox_item(case_id, message, self._now_iso()))
+        return self._put_new(_outbox_item(case_id, message, self._now_iso()))
 
     def claim_outbox(self, case_id: str, message_id: str) -> bool:
         """Take a pending message to send it: only one sender ever gets True for a message."""
@@ -433,24 +454,6 @@ class DynamoCaseStore:
             ConsistentRead=True,
         )
         return [_message(_strip(i)) for i in page["Items"] if i.get("delivery") == Delivery.PENDING.value]
-
-    def _outbox_item(self, case_id: str, message: Message, now: str) -> dict:
-        item = {
-            "pk": f"CASE#{case_id}",
-            "sk": f"OUTBOX#{message.id}",
-            "entity": "outbox",
-            "id": message.id,
-            "channel": message.channel.value,
-            "text": message.text,
-            "to": message.to,
-            "delivery": Delivery.PENDING.value,
-            "created_at": now,
-        }
-        for name in ("matter", "subject", "department", "district", "level"):
-            value = getattr(message, name)
-            if value:
-                item[name] = value
-        return item
 
     # --- transaction parts --------------------------------------------------
 

@@ -35,6 +35,8 @@ from chalicelib.adapters.dynamo_cases import (
     _event_dict,
     _message,
     _notification_event,
+    _outbox_item,
+    _retention_item,
     _scheduled_item,
 )
 from chalicelib.domain.case import CaseStatus, MatterStatus
@@ -301,7 +303,7 @@ class InMemoryCaseStore:
         pk = f"CASE#{c.case_id}"
         now = self._now_iso()
         new_items = [_stored(self._event_item(c.case_id, _event_dict(e, now))) for e in c.events]
-        new_items += [_stored(self._outbox_item(c.case_id, m, now)) for m in c.messages]
+        new_items += [_stored(_outbox_item(c.case_id, m, now)) for m in c.messages]
         if c.card_order is not None:
             order = c.card_order["order"]
             listed = {"gsi2pk": c.card_order["listed_for"], "gsi2sk": f"{c.card_order['listed_at']}#{order['card_id']}"}
@@ -309,10 +311,7 @@ class InMemoryCaseStore:
         if c.payout_switch is not None:
             new_items.append(_stored(_scheduled_item(**c.payout_switch)))
         if c.closing is not None and c.closing.retention_due:
-            retention = {"request_id": c.case_id, "case_id": c.case_id}
-            new_items.append(
-                _stored(_scheduled_item(f"RETENTION#{c.case_id}", "MATERIALS", "MATERIALS_RETENTION", c.closing.retention_due, retention))
-            )
+            new_items.append(_stored(_retention_item(c.case_id, c.closing.retention_due)))
         with self._lock:
             # every condition first: one failing, nothing is written
             if not self._conclusion_holds(c, [i for i in new_items if i["entity"] in ("outbox", "card_order")]):
@@ -410,7 +409,7 @@ class InMemoryCaseStore:
     # --- the outbox -------------------------------------------------------------
 
     def put_outbox(self, case_id: str, message: Message) -> bool:
-        return self._put_new(_stored(self._outbox_item(case_id, message, self._now_iso())))
+        return self._put_new(_stored(_outbox_item(case_id, message, self._now_iso())))
 
     def claim_outbox(self, case_id: str, message_id: str) -> bool:
         key = (f"CASE#{case_id}", f"OUTBOX#{message_id}")
@@ -443,25 +442,6 @@ class InMemoryCaseStore:
         with self._lock:
             items = sorted((i for (p, s), i in self._items.items() if p == pk and s.startswith("OUTBOX#")), key=lambda i: i["sk"])
             return [_message(_strip(i)) for i in items if i.get("delivery") == Delivery.PENDING.value]
-
-    @staticmethod
-    def _outbox_item(case_id: str, message: Message, now: str) -> dict:
-        item = {
-            "pk": f"CASE#{case_id}",
-            "sk": f"OUTBOX#{message.id}",
-            "entity": "outbox",
-            "id": message.id,
-            "channel": message.channel.value,
-            "text": message.text,
-            "to": message.to,
-            "delivery": Delivery.PENDING.value,
-            "created_at": now,
-        }
-        for name in ("matter", "subject", "department", "district", "level"):
-            value = getattr(message, name)
-            if value:
-                item[name] = value
-        return item
 
     # --- deadline alerts ----------------------------------------------------
 

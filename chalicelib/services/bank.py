@@ -16,6 +16,7 @@ from chalicelib.domain.banks import Bank, find_bank
 from chalicelib.domain.cards import Card, CardStatus
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import MatterCode, matter_name
+from chalicelib.domain.outcomes import Event, Outcome
 from chalicelib.domain.resident_id import mask_resident_id
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.errors import ConflictProblem, NotFoundProblem, checked_cursor
@@ -23,7 +24,9 @@ from chalicelib.models import BankCardList, BankCardView, CardIssued, CardNotMad
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
 from chalicelib.residents import Resident
+from chalicelib.services.case_facts import case_facts
 from chalicelib.services.cases import notify_applicant
+from chalicelib.services.stages.conclude import Sms, conclude
 from chalicelib.wiring import Services
 
 AWAITING_PRODUCTION = "awaiting_production"
@@ -207,10 +210,6 @@ def _fail_card_matter(services: Services, case_id: str, card: Card, bank_reason:
 
 
 def _conclude_not_made(services: Services, record: CaseRecord, code: str, card: Card, reason: str) -> None:
-    from chalicelib.domain.outcomes import Event, Outcome
-    from chalicelib.services.case_facts import case_facts
-    from chalicelib.services.stages.conclude import Sms, conclude
-
     result = {"card_id": card.card_id, "card_status": card.status.value, "card_status_text": "未能制卡"}
     conclude(
         services,

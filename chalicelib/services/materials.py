@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote_plus
 
-from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
+from chalicelib.adapters.dynamo_cases import RETENTION_DUE_KEY, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
 from chalicelib.domain.case import CaseStatus
@@ -28,7 +28,7 @@ from chalicelib.services.cases import notify_applicant
 from chalicelib.wiring import Services
 
 KEY = re.compile(r"^cases/(?P<case_id>[0-9a-f-]{36})/(?P<kind>[a-z_]+)/(?P<upload>[0-9a-f]{32})\.(?P<ext>jpg|png|pdf)$")
-RETENTION = "MATERIALS_RETENTION"  # the retention job's list (index ByDue)
+RETENTION = RETENTION_DUE_KEY  # the retention job's list (index ByDue), which a case's closing write also fills
 
 
 def declare_material(services: Services, principal: Principal, case_id: str, request: MaterialDeclaration) -> tuple[int, MaterialUpload]:
