@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/chalice local --no-autoreload --stage local --host 127.0.0.1 --port $(PORT)
+	$(BIN)/python -m chalicelib.local_server --stage local --host 127.0.0.1 --port $(PORT)
 
 # The line coverage of the service's code is printed at the end (files below 100% and the total).
 test: $(STAMP)
