@@ -211,6 +211,26 @@ def get_case(case_id: str) -> Response:
     return json_response(case_views.get_case(services(), _case_actor(), case_id))
 
 
+@app.route("/cases/{case_id}/access-log", methods=["GET"])
+@handles_problems
+def case_access_log(case_id: str) -> Response:
+    from chalicelib.services import access
+
+    limit, cursor = _page_params()
+    return json_response(access.case_access_log(services(), _citizen(), case_id, limit, cursor))
+
+
+@app.route("/audit/accesses", methods=["GET"])
+@handles_problems
+def audit_accesses() -> Response:
+    from chalicelib.services import access
+
+    principal = _staff("auditor")
+    params = _request().query_params or {}
+    limit, cursor = _page_params()
+    return json_response(access.audit_accesses(services(), principal, params.get("person"), params.get("staff"), limit, cursor))
+
+
 @app.route("/cases/{case_id}", methods=["PATCH"])
 @handles_problems
 def update_case(case_id: str) -> Response:

@@ -280,6 +280,23 @@ class CaseList(BaseModel):
     next_cursor: str | None = Field(default=None, description="下一页游标；为空表示没有更多")
 
 
+class AccessEntry(BaseModel):
+    """One staff read of a person's case (PIPL Art. 51 个人信息访问记录)."""
+
+    at: str = Field(description="查看时间")
+    role: str = Field(description="查看者的角色代码")
+    role_name: str = Field(description="查看者的角色（中文）")
+    staff_id: str = Field(description="工作人员工号：本人查看时脱敏；审计人员查看时为工号（身份证号码一律脱敏）")
+    looked: str = Field(description="查看了什么（代码）")
+    looked_text: str = Field(description="查看了什么（中文）")
+    case_id: str | None = Field(default=None, description="案件编号（仅审计查询返回）")
+
+
+class AccessLogPage(BaseModel):
+    entries: list[AccessEntry]
+    next_cursor: str | None = Field(default=None, description="下一页游标；为空表示没有更多")
+
+
 class ProblemError(BaseModel):
     field: str | None = None
     matter: MatterCode | None = None

@@ -19,6 +19,7 @@ _SCHEMAS: list[type[BaseModel]] = [
     models.CreateCaseRequest,
     models.CaseView,
     models.CaseList,
+    models.AccessLogPage,
     models.ProblemDetails,
     models.Health,
     models.DevTokenRequest,
@@ -190,6 +191,26 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                 **_op("2023版申请表（可打印）", None, problems=(404,), params=[_CASE_ID]),
                 "responses": {"200": _HTML, **_problems(401, 403, 404)},
             }
+        },
+        "/cases/{case_id}/access-log": {
+            "get": _op(
+                "谁（角色、脱敏工号）在何时查看了本案件的个人信息（仅申请人本人，新的在前，分页）",
+                "AccessLogPage",
+                problems=(404, 422),
+                params=[_CASE_ID, *_PAGE[1:]],
+            )
+        },
+        "/audit/accesses": {
+            "get": _op(
+                "审计：按身份证号码（person）或工作人员工号（staff）查询个人信息访问记录（二者选一，新的在前，分页）",
+                "AccessLogPage",
+                problems=(422,),
+                params=[
+                    {"name": "person", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$"}},
+                    {"name": "staff", "in": "query", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 64}},
+                    *_PAGE[1:],
+                ],
+            )
         },
         "/counter/cases": {
             "get": _op(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chalicelib.domain.access import Access
 from chalicelib.domain.cards import Card, PensionRecord
 from chalicelib.domain.identity import IdentityMatch
 from chalicelib.domain.outcomes import Conclusion, Event, Message
@@ -376,3 +377,16 @@ class CaseStore(Protocol):
     def delete_marker(self, pk: str, sk: str) -> None:
         """Remove a marker (its alert was not sent after all)."""
         ...
+
+
+class AccessLog(Protocol):
+    """The access records of staff reads (PIPL Art. 51): append-only, newest first; cursors opaque."""
+
+    def record(self, accesses: list[Access]) -> None:
+        """Write the records (all of them, or raise: a read that cannot be recorded is not answered)."""
+
+    def for_case(self, case_id: str, limit: int, cursor: str | None) -> tuple[list[Access], str | None]: ...
+
+    def for_person(self, person_key: str, limit: int, cursor: str | None) -> tuple[list[Access], str | None]: ...
+
+    def by_staff(self, staff_key: str, limit: int, cursor: str | None) -> tuple[list[Access], str | None]: ...

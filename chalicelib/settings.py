@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     cases_table: str = "CasesTable"
     idempotency_table: str = "IdempotencyTable"
     simulator_table: str = "SimulatorTable"
+    audit_table: str = "AuditTable"  # access records of staff reads (append-only)
     state_machine_arn: str = ""
     applicant_topic_arn: str = ""  # SMS to applicants goes through SNS
     department_topic_arn: str = ""  # alerts to departments

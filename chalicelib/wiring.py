@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
 from typing import Any
 
+from chalicelib.adapters.access_log import DynamoAccessLog
 from chalicelib.adapters.dynamo_calendar import DynamoCalendarStore
 from chalicelib.adapters.dynamo_cases import DynamoCaseStore
 from chalicelib.adapters.materials import S3MaterialStore
@@ -25,7 +26,7 @@ from chalicelib.adapters.workflow import StepFunctionsWorkflow
 from chalicelib.domain import messages
 from chalicelib.domain.workdays import WorkingDayCalendar
 from chalicelib.observability import logger, trace_aws_calls
-from chalicelib.ports import CaseStore
+from chalicelib.ports import AccessLog, CaseStore
 from chalicelib.settings import Settings, get_settings
 
 
@@ -95,6 +96,10 @@ class Services:
     def store(self) -> CaseStore:
         # `self.now`, not `self.clock`: the store reads whatever clock is set when it writes.
         return DynamoCaseStore(self.dynamodb.Table(self.settings.cases_table), clock=self.now)
+
+    @cached_property
+    def access_log(self) -> AccessLog:
+        return DynamoAccessLog(self.client("dynamodb"), self.settings.audit_table)
 
     @cached_property
     def _simulator_table(self) -> Any:

@@ -155,6 +155,22 @@ def platform_statements(name: str, is_job: bool) -> list[dict]:
         # X-Ray has no resource-level permissions: "*" is the only resource it accepts.
         {"Sid": "WriteTraces", "Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Resource": "*"},
     ]
+    # The access records are append-only (PIPL Art. 51): no role may change or remove one,
+    # whatever its own statements allow.
+    statements.append(
+        {
+            "Sid": "AccessRecordsAreAppendOnly",
+            "Effect": "Deny",
+            "Action": [
+                "dynamodb:BatchWriteItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:DeleteTable",
+                "dynamodb:UpdateItem",
+                "dynamodb:UpdateTable",
+            ],
+            "Resource": {"Fn::GetAtt": ["AuditTable", "Arn"]},
+        }
+    )
     if is_job:
         statements.append(
             {

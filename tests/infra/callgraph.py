@@ -78,6 +78,7 @@ INJECTED = {
 DEPLOYED_ADAPTERS = {
     "chalicelib.ports:CaseStore": "chalicelib.adapters.dynamo_cases:DynamoCaseStore",
     "chalicelib.ports:Workflow": "chalicelib.adapters.workflow:StepFunctionsWorkflow",
+    "chalicelib.ports:AccessLog": "chalicelib.adapters.access_log:DynamoAccessLog",
 }
 SDK_MODULES = frozenset({"boto3", "botocore", "aioboto3"})  # what they return stays "unknown": AWS calls
 TRANSACT_ITEM_ACTIONS = {

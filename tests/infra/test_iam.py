@@ -107,7 +107,7 @@ def _arn(action: str, logical: str, call: AwsCall, evaluator: Evaluator) -> str:
     return evaluator.ref(logical)
 
 
-def role_statements(name: str, sam: dict[str, Any], evaluator: Evaluator) -> list[dict[str, Any]]:
+def all_role_statements(name: str, sam: dict[str, Any], evaluator: Evaluator) -> list[dict[str, Any]]:
     role = sam["Resources"][build.role_logical_id(name)]
     return [
         {
@@ -118,6 +118,11 @@ def role_statements(name: str, sam: dict[str, Any], evaluator: Evaluator) -> lis
         for policy in role["Properties"]["Policies"]
         for statement in policy["PolicyDocument"]["Statement"]
     ]
+
+
+def role_statements(name: str, sam: dict[str, Any], evaluator: Evaluator) -> list[dict[str, Any]]:
+    """What the role allows (its Deny statements apart: they grant nothing)."""
+    return [s for s in all_role_statements(name, sam, evaluator) if s["Effect"] != "Deny"]
 
 
 def allows(statements: list[dict[str, Any]], action: str, arn: str | None) -> bool:
@@ -196,6 +201,16 @@ def test_no_wildcard_action(name: str, sam: dict[str, Any], evaluator: Evaluator
         assert statement["Effect"] == "Allow"
         for action in statement["Action"]:
             assert "*" not in action and "?" not in action, f"{name}: {statement.get('Sid')} grants {action}"
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_no_role_may_change_or_remove_an_access_record(name: str, sam: dict[str, Any], evaluator: Evaluator) -> None:
+    """The access records are append-only (PIPL Art. 51): every role denies updates and deletes on their table."""
+    require_function(name, sam, SPEC)
+    table = evaluator.getatt("AuditTable", "Arn")
+    denied = {a for s in all_role_statements(name, sam, evaluator) if s["Effect"] == "Deny" and table in s["Resource"] for a in s["Action"]}
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteTable"} <= denied
+    assert [s["Sid"] for s in all_role_statements(name, sam, evaluator) if s["Effect"] == "Deny"] == ["AccessRecordsAreAppendOnly"]
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
