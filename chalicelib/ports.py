@@ -242,10 +242,11 @@ class CaseStore(Protocol):
         condition of `conclusion` no longer holds: the first outcome of a matter wins."""
         ...
 
-    def open_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str, due_key: str, event: Event) -> bool:
-        """Hand an open matter to its department: the wait on the work list and the due list, the matter awaiting
-        review, the event; all at once. False, and nothing written, if the wait exists (a retried task) or the
-        matter or case moved on."""
+    def open_wait(self, case_id: str, code: str, wait: dict, *, department: str, district: str | None, event: Event) -> bool:
+        """Hand an open matter to its department: the wait on the department's pending reviews of `district`
+        (None: the department's one queue) and on the deadline job's list, both by its `due_at`; the matter
+        awaiting review; the event; all at once. False, and nothing written, if the wait exists (a retried
+        task) or the matter or case moved on."""
         ...
 
     # --- the outbox: every notification is recorded first, then sent once ---------------
@@ -294,31 +295,28 @@ class CaseStore(Protocol):
 
     # --- department waits and work lists --------------------------------------------
 
-    def put_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str | None, due_key: str | None) -> bool:
-        """Record the department wait of a matter once (False if it exists: the first keeps its token),
-        on the work list `listed_for` and the due list `due_key`, both by its `due_at`."""
-        ...
-
     def get_wait(self, case_id: str, code: str) -> dict | None:
         """The wait, with `index` naming the lists it is on; None if there is none."""
         ...
 
-    def update_wait(
-        self,
-        case_id: str,
-        code: str,
-        *,
-        expected_status: str | tuple[str, ...],
-        changes: dict,
-        listed_for: str | None = None,
-        due_key: str | None = None,
-        unlist: bool = False,
-        undue: bool = False,
-        due_at: str | None = None,
-    ) -> dict:
-        """Change a wait whose status is (one of) `expected_status`; move it onto the lists `listed_for`/`due_key`
-        under `due_at`, or off its work list (`unlist`) or due list (`undue`). ConcurrentUpdate if its status
-        moved on or it does not exist. Answers the wait as written."""
+    def update_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
+        """Change a wait whose status is (one of) `expected_status`, on the lists it is on. ConcurrentUpdate if its
+        status moved on or it does not exist. Answers the wait as written."""
+        ...
+
+    def decide_wait(self, case_id: str, code: str, changes: dict, *, decided_at: str, department: str, district: str | None) -> dict:
+        """A pending wait is decided (`changes`): it leaves the pending reviews and the deadline job's list, goes onto
+        the district's decided reviews (`district` None: onto none) and onto the list of resumes to send, both by
+        `decided_at`. ConcurrentUpdate if it is no longer pending. Answers the wait as written."""
+        ...
+
+    def settle_resume(self, case_id: str, code: str, changes: dict) -> dict:
+        """A decided wait's resume went through or came too late (`changes`): it leaves the list of resumes to send.
+        ConcurrentUpdate if the wait is no longer decided."""
+        ...
+
+    def end_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
+        """A wait ends without a decision (timed out, withdrawn): it leaves every list. ConcurrentUpdate as `update_wait`."""
         ...
 
     def mark_wait_alerted(self, case_id: str, code: str, level: str, seen: str | None) -> bool:
@@ -330,17 +328,31 @@ class CaseStore(Protocol):
         """The alert at `level` could not be sent: the wait is alerted at `back_to` again, if still at `level`."""
         ...
 
-    def list_waits(self, listed_for: str, limit: int, cursor: str | None, newest_first: bool = False) -> tuple[list[dict], str | None]:
-        """One page of a work list (a reviewer's pending or decided reviews, a bank's cards to make, a service
-        point's cases), oldest first or newest first, and the cursor of the next page (None at the end)."""
+    def list_pending_reviews(self, department: str, district: str | None, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        """One page of a department's pending reviews in `district` (None: its one queue), soonest due first, and the
+        cursor of the next page (None at the end)."""
         ...
 
-    def due_until(self, due_key: str, until: str) -> tuple[list[dict], int]:
-        """Everything on the due list `due_key` due at or before `until`, soonest first; and how many items were read."""
+    def list_decided_reviews(self, department: str, district: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        """One page of a district's decided reviews, newest decision first, and the cursor of the next page."""
         ...
 
-    def put_card_order(self, case_id: str, order: dict, listed_for: str, listed_at: str) -> bool:
-        """A card for a bank to make, on that bank's list by `listed_at`, once (False if it exists)."""
+    def waits_due(self, until: str) -> tuple[list[dict], int]:
+        """Every open wait due at or before `until`, soonest first (the deadline job); and how many items were read."""
+        ...
+
+    def resumes_due(self, until: str) -> tuple[list[dict], int]:
+        """Every decided wait whose resume is still to be sent, decided at or before `until`; and the items read."""
+        ...
+
+    # --- cards for the cooperating banks to make ---------------------------------------
+
+    def put_card_order(self, case_id: str, order: dict) -> bool:
+        """A card for its bank (`bank_code`) to make, on that bank's list by `ordered_at`, once (False if it exists)."""
+        ...
+
+    def list_bank_cards(self, bank_code: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        """One page of the cards a bank is to make, oldest order first, and the cursor of the next page."""
         ...
 
     def close_card_order(self, case_id: str, card_id: str, status: str, at: str) -> bool:
@@ -353,6 +365,10 @@ class CaseStore(Protocol):
         """One page of a person's cases, newest first, and the cursor of the next page."""
         ...
 
+    def list_service_point_cases(self, service_point: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        """One page of the cases opened at a service point, newest first, and the cursor of the next page."""
+        ...
+
     def list_for_person_at_point(
         self, person_key: str, service_point: str, limit: int = 20, cursor: str | None = None
     ) -> tuple[list[dict], str | None]:
@@ -360,22 +376,31 @@ class CaseStore(Protocol):
         cases and keeps those of the point, so it may hold fewer and still have a next page."""
         ...
 
-    # --- dated work of the scheduled jobs, and markers ------------------------------------
+    # --- dated work of the scheduled jobs, and alerts raised once ------------------------------
 
-    def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
-        """Work due at `due_at` on the due list `due_key`; a newer put under the same key replaces it."""
+    def payout_switches_due(self, until: str) -> tuple[list[dict], int]:
+        """Every pending payout account change effective at or before `until`, soonest first (written by `conclude`
+        with its acceptance); and how many items were read."""
         ...
 
-    def delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
-        """Remove done work unless it was replaced meanwhile (its `request_id` changed); False then."""
+    def remove_payout_switch(self, person_key: str, request_id: str) -> bool:
+        """The person's pending change is switched: remove it, unless a later change replaced it (False then)."""
         ...
 
-    def put_once(self, pk: str, sk: str, item: dict) -> bool:
-        """A marker written at most once (an alert sent); False if it existed."""
+    def schedule_material_retention(self, case_id: str, due_at: str) -> None:
+        """A finished case's uploaded materials are to be deleted at `due_at` (a later schedule replaces it)."""
         ...
 
-    def delete_marker(self, pk: str, sk: str) -> None:
-        """Remove a marker (its alert was not sent after all)."""
+    def material_retentions_due(self, until: str) -> tuple[list[dict], int]:
+        """Every case whose materials are due for deletion at or before `until`, soonest first; and the items read."""
+        ...
+
+    def remove_material_retention(self, case_id: str) -> bool:
+        """The case's materials are deleted: it leaves the retention list (False if it was not on it)."""
+        ...
+
+    def alert_once(self, topic: str, key: str, item: dict) -> bool:
+        """Mark an operator alert about `topic` for `key` as raised: True the first time only, False ever after."""
         ...
 
 

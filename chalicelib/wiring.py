@@ -143,7 +143,7 @@ class Services:
         """A year without holiday data: warn, and alert the operators once for that year."""
         logger.warning("no holiday schedule for this year: weekends and the statutory holidays are taken as days off", extra={"year": year})
         try:  # never break a due-time computation for the sake of the alert
-            if self.store.put_once("ALERT#calendar-fallback", str(year), {"year": year}):
+            if self.store.alert_once("calendar-fallback", str(year), {"year": year}):
                 subject, text = messages.calendar_fallback_alert(year)
                 self.notifier.alert_department("operator", "-", "calendar", subject, text)
         except Exception:

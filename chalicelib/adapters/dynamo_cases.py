@@ -9,7 +9,9 @@ Items of a case share `pk = CASE#<id>`:
 
 The index on `gsi2` (named ByDistrictDue after its first use) holds every work list:
 reviewers' pending (`REVIEW#…`) and decided (`DECIDED#…`) reviews, a bank's cards to
-make (`BANKCARDS#<bank>`), a service point's cases (`POINT#<service point>`).
+make (`BANKCARDS#<bank>`), a service point's cases (`POINT#<service point>`). The index
+on `gsi3` (ByDue) holds the scheduled jobs' dated work. Those keys are built in
+`case_keys` only: the port's methods name the lists in the domain's words.
 
 A person's cases are found through the index `ByPerson` (`gsi1pk = PERSON#<hmac>`),
 never by a Scan; the key is an HMAC of the resident ID, never the ID itself.
@@ -29,8 +31,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.adapters import case_keys
 from chalicelib.domain.case import CaseStatus, MatterStatus
-from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message
+from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message, PayoutSwitch
 from chalicelib.domain.resident_id import mask_phone
 
 
@@ -89,12 +92,56 @@ def _scheduled_item(pk: str, sk: str, due_key: str, due_at: str, item: dict) -> 
     return {**item, "pk": pk, "sk": sk, "entity": "scheduled", "gsi3pk": due_key, "gsi3sk": f"{due_at}#{pk}", "due_at": due_at}
 
 
-RETENTION_DUE_KEY = "MATERIALS_RETENTION"  # the materials retention job's list (index ByDue)
-
-
 def _retention_item(case_id: str, due_at: str) -> dict:
     """A finished case's uploaded materials, due for deletion (the retention job deletes and removes it)."""
-    return _scheduled_item(f"RETENTION#{case_id}", "MATERIALS", RETENTION_DUE_KEY, due_at, {"request_id": case_id, "case_id": case_id})
+    pk, sk = case_keys.material_retention(case_id)
+    return _scheduled_item(pk, sk, case_keys.MATERIAL_RETENTIONS, due_at, {"request_id": case_id, "case_id": case_id})
+
+
+def _payout_switch_item(switch: PayoutSwitch) -> dict:
+    """An accepted payout account change, due on its effective date; under the person's key, so a later one replaces it."""
+    pk, sk = case_keys.payout_switch(switch.person_key)
+    item = {
+        "request_id": switch.request_id,
+        "case_id": switch.case_id,
+        "id_number": switch.id_number,
+        "effective_month": switch.effective_month,
+    }
+    return _scheduled_item(pk, sk, case_keys.PAYOUT_SWITCHES, switch.effective_at, item)
+
+
+def _card_order_item(case_id: str, order: dict) -> dict:
+    """A card for its bank to make, on the bank's list by the time it was ordered."""
+    return {
+        **order,
+        "pk": f"CASE#{case_id}",
+        "sk": f"CARDORDER#{order['card_id']}",
+        "entity": "card_order",
+        "gsi2pk": case_keys.bank_cards(order["bank_code"]),
+        "gsi2sk": f"{order['ordered_at']}#{order['card_id']}",
+    }
+
+
+def _wait_item(case_id: str, code: str, wait: dict, now: str, department: str, district: str | None) -> dict:
+    """A department wait, on the department's pending reviews and the deadline job's list, both by its due time."""
+    listed_at = f"{wait.get('due_at', '')}#{case_id}#{code}"
+    return {
+        **wait,
+        "pk": f"CASE#{case_id}",
+        "sk": f"WAIT#{code}",
+        "entity": "wait",
+        "created_at": now,
+        "version": 1,
+        "gsi2pk": case_keys.pending_reviews(department, district),
+        "gsi2sk": listed_at,
+        "gsi3pk": case_keys.OPEN_WAITS,
+        "gsi3sk": listed_at,
+    }
+
+
+def _alert_item(topic: str, key: str, item: dict, now: str) -> dict:
+    pk, sk = case_keys.alert(topic, key)
+    return {**item, "pk": pk, "sk": sk, "entity": "marker", "at": now}
 
 
 def _outbox_item(case_id: str, message: Message, now: str) -> dict:
@@ -205,7 +252,7 @@ class DynamoCaseStore:
                 "gsi1sk": f"{case['created_at']}#{case_id}",
                 # a counter case is on its service point's list (GET /counter/cases)
                 **(
-                    {"gsi2pk": f"POINT#{case['service_point']}", "gsi2sk": f"{case['created_at']}#{case_id}"}
+                    {"gsi2pk": case_keys.service_point_cases(case["service_point"]), "gsi2sk": f"{case['created_at']}#{case_id}"}
                     if case.get("service_point")
                     else {}
                 ),
@@ -291,22 +338,9 @@ class DynamoCaseStore:
                 )
             )
         if c.card_order is not None:
-            order = c.card_order["order"]
-            puts.append(
-                self._put_new_item(
-                    {
-                        **order,
-                        "pk": pk,
-                        "sk": f"CARDORDER#{order['card_id']}",
-                        "entity": "card_order",
-                        "gsi2pk": c.card_order["listed_for"],
-                        "gsi2sk": f"{c.card_order['listed_at']}#{order['card_id']}",
-                    }
-                )
-            )
+            puts.append(self._put_new_item(_card_order_item(c.case_id, c.card_order)))
         if c.payout_switch is not None:
-            switch = c.payout_switch
-            puts.append(self._put(_scheduled_item(**switch)))
+            puts.append(self._put(_payout_switch_item(c.payout_switch)))
         if c.closing is not None and c.closing.retention_due:
             puts.append(self._put(_retention_item(c.case_id, c.closing.retention_due)))
         return self._write_together(updates, puts)
@@ -368,16 +402,14 @@ class DynamoCaseStore:
             "ExpressionAttributeValues": values,
         }
 
-    def open_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str, due_key: str, event: Event) -> bool:
+    def open_wait(self, case_id: str, code: str, wait: dict, *, department: str, district: str | None, event: Event) -> bool:
         """Hand a matter to its department: the wait (task token) on the lists, the matter awaiting review, the event.
 
         One transaction; False (nothing written) if the wait exists already (a retried task) or the matter or case moved on.
         """
         pk = f"CASE#{case_id}"
         now = self._now_iso()
-        item = {**wait, "pk": pk, "sk": f"WAIT#{code}", "entity": "wait", "created_at": now, "version": 1}
-        item["gsi2pk"], item["gsi2sk"] = listed_for, f"{wait.get('due_at', '')}#{case_id}#{code}"
-        item["gsi3pk"], item["gsi3sk"] = due_key, f"{wait.get('due_at', '')}#{case_id}#{code}"
+        item = _wait_item(case_id, code, wait, now, department, district)
         awaiting = MatterStatus.AWAITING_REVIEW.value
         updates = [
             self._update(
@@ -669,32 +701,40 @@ class DynamoCaseStore:
         self._table.put_item(Item=self._event_item(case_id, event), ConditionExpression="attribute_not_exists(pk)")
         return event
 
-    def put_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str | None, due_key: str | None) -> bool:
-        """Record a department wait once; a replay keeps the first (and its token). False if it existed.
-
-        `listed_for` puts it on a reviewer's list (index ByDistrictDue), `due_key` on the
-        deadline job's (index ByDue); both are sorted by due time.
-        """
-        item = {**wait, "pk": f"CASE#{case_id}", "sk": f"WAIT#{code}", "entity": "wait", "created_at": self._now_iso(), "version": 1}
-        if listed_for:
-            item["gsi2pk"] = listed_for
-            item["gsi2sk"] = f"{wait.get('due_at', '')}#{case_id}#{code}"
-        if due_key:
-            item["gsi3pk"] = due_key
-            item["gsi3sk"] = f"{wait.get('due_at', '')}#{case_id}#{code}"
-        return self._put_new(item)
-
     def get_wait(self, case_id: str, code: str) -> dict | None:
         item = self._table.get_item(Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"}, ConsistentRead=True).get("Item")
         return {**_strip(item), "index": {k: item[k] for k in ("gsi2pk", "gsi3pk") if k in item}} if item else None
 
-    def update_wait(
+    def update_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
+        return self._update_wait(case_id, code, expected_status, changes)
+
+    def decide_wait(self, case_id: str, code: str, changes: dict, *, decided_at: str, department: str, district: str | None) -> dict:
+        """Off the pending reviews onto the decided ones (or off every work list) and onto the resumes to send."""
+        decided_list = case_keys.decided_reviews(department, district) if district is not None else None
+        return self._update_wait(
+            case_id,
+            code,
+            "pending",
+            changes,
+            listed_for=decided_list,
+            unlist=decided_list is None,
+            due_key=case_keys.RESUMES,
+            due_at=decided_at,
+        )
+
+    def settle_resume(self, case_id: str, code: str, changes: dict) -> dict:
+        return self._update_wait(case_id, code, "decided", changes, undue=True)
+
+    def end_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
+        return self._update_wait(case_id, code, expected_status, changes, unlist=True, undue=True)
+
+    def _update_wait(
         self,
         case_id: str,
         code: str,
-        *,
         expected_status: str | tuple[str, ...],
         changes: dict,
+        *,
         listed_for: str | None = None,
         due_key: str | None = None,
         unlist: bool = False,
@@ -737,7 +777,25 @@ class DynamoCaseStore:
             raise
         return _strip(response["Attributes"])
 
-    def list_waits(self, listed_for: str, limit: int, cursor: str | None, newest_first: bool = False) -> tuple[list[dict], str | None]:
+    def list_pending_reviews(self, department: str, district: str | None, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        return self._list(case_keys.pending_reviews(department, district), limit, cursor)
+
+    def list_decided_reviews(self, department: str, district: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        return self._list(case_keys.decided_reviews(department, district), limit, cursor, newest_first=True)
+
+    def list_bank_cards(self, bank_code: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        return self._list(case_keys.bank_cards(bank_code), limit, cursor)
+
+    def list_service_point_cases(self, service_point: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        return self._list(case_keys.service_point_cases(service_point), limit, cursor, newest_first=True)
+
+    def waits_due(self, until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.OPEN_WAITS, until)
+
+    def resumes_due(self, until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.RESUMES, until)
+
+    def _list(self, listed_for: str, limit: int, cursor: str | None, newest_first: bool = False) -> tuple[list[dict], str | None]:
         """One page of a work list (index ByDistrictDue): oldest first (a reviewer's list: by due time), or newest first."""
         kwargs: dict[str, Any] = {
             "IndexName": DISTRICT_DUE_INDEX,
@@ -751,7 +809,7 @@ class DynamoCaseStore:
         next_key = page.get("LastEvaluatedKey")
         return [_strip(i) for i in page["Items"]], _encode_cursor(next_key) if next_key else None
 
-    def due_until(self, due_key: str, until: str) -> tuple[list[dict], int]:
+    def _due(self, due_key: str, until: str) -> tuple[list[dict], int]:
         """Everything under `due_key` due at or before `until` (index ByDue); answers (items, items read)."""
         items: list[dict] = []
         kwargs: dict[str, Any] = {
@@ -767,17 +825,9 @@ class DynamoCaseStore:
                 return items, read
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def put_card_order(self, case_id: str, order: dict, listed_for: str, listed_at: str) -> bool:
+    def put_card_order(self, case_id: str, order: dict) -> bool:
         """A card for a bank to make, on that bank's list; a replay keeps the first. False if it existed."""
-        item = {
-            **order,
-            "pk": f"CASE#{case_id}",
-            "sk": f"CARDORDER#{order['card_id']}",
-            "entity": "card_order",
-            "gsi2pk": listed_for,
-            "gsi2sk": f"{listed_at}#{order['card_id']}",
-        }
-        return self._put_new(item)
+        return self._put_new(_card_order_item(case_id, order))
 
     def close_card_order(self, case_id: str, card_id: str, status: str, at: str) -> bool:
         """The bank is done with the card (made or not): off its list. False if it was done already."""
@@ -801,11 +851,26 @@ class DynamoCaseStore:
         """A person's cases opened at one service point, newest first (index ByPerson, filtered)."""
         return self.list_for_person(person_key, limit, cursor, Attr("service_point").eq(service_point))
 
-    def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
-        """Dated work for a scheduled job (index ByDue); a newer put for the same key replaces it."""
-        self._table.put_item(Item=_scheduled_item(pk, sk, due_key, due_at, item))
+    def payout_switches_due(self, until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.PAYOUT_SWITCHES, until)
 
-    def delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
+    def remove_payout_switch(self, person_key: str, request_id: str) -> bool:
+        return self._delete_scheduled(*case_keys.payout_switch(person_key), request_id)
+
+    def schedule_material_retention(self, case_id: str, due_at: str) -> None:
+        self._table.put_item(Item=_retention_item(case_id, due_at))
+
+    def material_retentions_due(self, until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.MATERIAL_RETENTIONS, until)
+
+    def remove_material_retention(self, case_id: str) -> bool:
+        return self._delete_scheduled(*case_keys.material_retention(case_id), case_id)
+
+    def alert_once(self, topic: str, key: str, item: dict) -> bool:
+        """The alert's mark, written at most once; False if it existed (the alert was raised already)."""
+        return self._put_new(_alert_item(topic, key, item, self._now_iso()))
+
+    def _delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
         """Remove dated work once done, unless it was replaced meanwhile; False if it was."""
         try:
             self._table.delete_item(
@@ -816,13 +881,6 @@ class DynamoCaseStore:
                 return False
             raise
         return True
-
-    def delete_marker(self, pk: str, sk: str) -> None:
-        self._table.delete_item(Key={"pk": pk, "sk": sk})
-
-    def put_once(self, pk: str, sk: str, item: dict) -> bool:
-        """A marker written at most once (e.g. an alert already sent); False if it existed."""
-        return self._put_new({**item, "pk": pk, "sk": sk, "entity": "marker", "at": self._now_iso()})
 
     # --- reads --------------------------------------------------------------
 

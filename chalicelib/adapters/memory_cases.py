@@ -27,17 +27,21 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.adapters import case_keys
 from chalicelib.adapters.dynamo_cases import (
     Answer,
     CaseRecord,
     ConcurrentUpdate,
     NotFound,
+    _alert_item,
+    _card_order_item,
     _event_dict,
     _message,
     _notification_event,
     _outbox_item,
+    _payout_switch_item,
     _retention_item,
-    _scheduled_item,
+    _wait_item,
 )
 from chalicelib.domain.case import CaseStatus, MatterStatus
 from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message
@@ -103,7 +107,7 @@ class InMemoryCaseStore:
             "gsi1sk": f"{case['created_at']}#{case_id}",
         }
         if case.get("service_point"):  # a counter case is on its service point's list
-            case_item |= {"gsi2pk": f"POINT#{case['service_point']}", "gsi2sk": f"{case['created_at']}#{case_id}"}
+            case_item |= {"gsi2pk": case_keys.service_point_cases(case["service_point"]), "gsi2sk": f"{case['created_at']}#{case_id}"}
         items = [case_item]
         items += [{**m, "pk": pk, "sk": f"MATTER#{m['code']}", "entity": "matter", "version": 1} for m in matters]
         items += [{**m, "pk": pk, "sk": f"MATERIAL#{m['kind']}", "entity": "material", "version": 1} for m in materials or []]
@@ -191,26 +195,40 @@ class InMemoryCaseStore:
         self._put_new(_stored(self._event_item(case_id, event)))
         return event
 
-    def put_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str | None, due_key: str | None) -> bool:
-        item = {**wait, "pk": f"CASE#{case_id}", "sk": f"WAIT#{code}", "entity": "wait", "created_at": self._now_iso(), "version": 1}
-        if listed_for:
-            item |= {"gsi2pk": listed_for, "gsi2sk": f"{wait.get('due_at', '')}#{case_id}#{code}"}
-        if due_key:
-            item |= {"gsi3pk": due_key, "gsi3sk": f"{wait.get('due_at', '')}#{case_id}#{code}"}
-        return self._put_new(_stored(item))
-
     def get_wait(self, case_id: str, code: str) -> dict | None:
         with self._lock:
             item = self._items.get((f"CASE#{case_id}", f"WAIT#{code}"))
             return {**_strip(item), "index": {k: item[k] for k in ("gsi2pk", "gsi3pk") if k in item}} if item else None
 
-    def update_wait(
+    def update_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
+        return self._update_wait(case_id, code, expected_status, changes)
+
+    def decide_wait(self, case_id: str, code: str, changes: dict, *, decided_at: str, department: str, district: str | None) -> dict:
+        decided_list = case_keys.decided_reviews(department, district) if district is not None else None
+        return self._update_wait(
+            case_id,
+            code,
+            "pending",
+            changes,
+            listed_for=decided_list,
+            unlist=decided_list is None,
+            due_key=case_keys.RESUMES,
+            due_at=decided_at,
+        )
+
+    def settle_resume(self, case_id: str, code: str, changes: dict) -> dict:
+        return self._update_wait(case_id, code, "decided", changes, undue=True)
+
+    def end_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
+        return self._update_wait(case_id, code, expected_status, changes, unlist=True, undue=True)
+
+    def _update_wait(
         self,
         case_id: str,
         code: str,
-        *,
         expected_status: str | tuple[str, ...],
         changes: dict,
+        *,
         listed_for: str | None = None,
         due_key: str | None = None,
         unlist: bool = False,
@@ -234,16 +252,8 @@ class InMemoryCaseStore:
             self._items[key] = updated
             return _strip(updated)
 
-    def put_card_order(self, case_id: str, order: dict, listed_for: str, listed_at: str) -> bool:
-        item = {
-            **order,
-            "pk": f"CASE#{case_id}",
-            "sk": f"CARDORDER#{order['card_id']}",
-            "entity": "card_order",
-            "gsi2pk": listed_for,
-            "gsi2sk": f"{listed_at}#{order['card_id']}",
-        }
-        return self._put_new(_stored(item))
+    def put_card_order(self, case_id: str, order: dict) -> bool:
+        return self._put_new(_stored(_card_order_item(case_id, order)))
 
     def close_card_order(self, case_id: str, card_id: str, status: str, at: str) -> bool:
         key = (f"CASE#{case_id}", f"CARDORDER#{card_id}")
@@ -255,12 +265,18 @@ class InMemoryCaseStore:
             self._items[key] = {**closed, "status": status, "closed_at": at}
             return True
 
-    def put_scheduled(self, pk: str, sk: str, due_key: str, due_at: str, item: dict) -> None:
-        scheduled = _stored(_scheduled_item(pk, sk, due_key, due_at, item))
-        with self._lock:
-            self._items[pk, sk] = scheduled
+    def remove_payout_switch(self, person_key: str, request_id: str) -> bool:
+        return self._delete_scheduled(*case_keys.payout_switch(person_key), request_id)
 
-    def delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
+    def schedule_material_retention(self, case_id: str, due_at: str) -> None:
+        item = _stored(_retention_item(case_id, due_at))
+        with self._lock:
+            self._items[item["pk"], item["sk"]] = item
+
+    def remove_material_retention(self, case_id: str) -> bool:
+        return self._delete_scheduled(*case_keys.material_retention(case_id), case_id)
+
+    def _delete_scheduled(self, pk: str, sk: str, request_id: str) -> bool:
         with self._lock:
             item = self._items.get((pk, sk))
             if item is None or item.get("request_id") != request_id:
@@ -268,12 +284,8 @@ class InMemoryCaseStore:
             del self._items[pk, sk]
             return True
 
-    def delete_marker(self, pk: str, sk: str) -> None:
-        with self._lock:
-            self._items.pop((pk, sk), None)
-
-    def put_once(self, pk: str, sk: str, item: dict) -> bool:
-        return self._put_new(_stored({**item, "pk": pk, "sk": sk, "entity": "marker", "at": self._now_iso()}))
+    def alert_once(self, topic: str, key: str, item: dict) -> bool:
+        return self._put_new(_stored(_alert_item(topic, key, item, self._now_iso())))
 
     # --- one transaction per state change of a run (domain/outcomes.py) ---------
 
@@ -305,11 +317,9 @@ class InMemoryCaseStore:
         new_items = [_stored(self._event_item(c.case_id, _event_dict(e, now))) for e in c.events]
         new_items += [_stored(_outbox_item(c.case_id, m, now)) for m in c.messages]
         if c.card_order is not None:
-            order = c.card_order["order"]
-            listed = {"gsi2pk": c.card_order["listed_for"], "gsi2sk": f"{c.card_order['listed_at']}#{order['card_id']}"}
-            new_items.append(_stored({**order, "pk": pk, "sk": f"CARDORDER#{order['card_id']}", "entity": "card_order", **listed}))
+            new_items.append(_stored(_card_order_item(c.case_id, c.card_order)))
         if c.payout_switch is not None:
-            new_items.append(_stored(_scheduled_item(**c.payout_switch)))
+            new_items.append(_stored(_payout_switch_item(c.payout_switch)))
         if c.closing is not None and c.closing.retention_due:
             new_items.append(_stored(_retention_item(c.case_id, c.closing.retention_due)))
         with self._lock:
@@ -382,13 +392,10 @@ class InMemoryCaseStore:
         updated["version"] = case["version"] + 1
         return updated
 
-    def open_wait(self, case_id: str, code: str, wait: dict, *, listed_for: str, due_key: str, event: Event) -> bool:
+    def open_wait(self, case_id: str, code: str, wait: dict, *, department: str, district: str | None, event: Event) -> bool:
         pk = f"CASE#{case_id}"
         now = self._now_iso()
-        item = {**wait, "pk": pk, "sk": f"WAIT#{code}", "entity": "wait", "created_at": now, "version": 1}
-        item["gsi2pk"], item["gsi2sk"] = listed_for, f"{wait.get('due_at', '')}#{case_id}#{code}"
-        item["gsi3pk"], item["gsi3sk"] = due_key, f"{wait.get('due_at', '')}#{case_id}#{code}"
-        item = _stored(item)
+        item = _stored(_wait_item(case_id, code, wait, now, department, district))
         event_item = _stored(self._event_item(case_id, _event_dict(event, now)))
         awaiting = MatterStatus.AWAITING_REVIEW.value
         with self._lock:
@@ -554,10 +561,31 @@ class InMemoryCaseStore:
                 raise NotFound(f"matter {code} of case {case_id}")
             return _strip(item)
 
-    def list_waits(self, listed_for: str, limit: int, cursor: str | None, newest_first: bool = False) -> tuple[list[dict], str | None]:
-        return self._page(_WORK_LIST, listed_for, limit, cursor, newest_first)
+    def list_pending_reviews(self, department: str, district: str | None, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        return self._page(_WORK_LIST, case_keys.pending_reviews(department, district), limit, cursor, newest_first=False)
 
-    def due_until(self, due_key: str, until: str) -> tuple[list[dict], int]:
+    def list_decided_reviews(self, department: str, district: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        return self._page(_WORK_LIST, case_keys.decided_reviews(department, district), limit, cursor, newest_first=True)
+
+    def list_bank_cards(self, bank_code: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        return self._page(_WORK_LIST, case_keys.bank_cards(bank_code), limit, cursor, newest_first=False)
+
+    def list_service_point_cases(self, service_point: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        return self._page(_WORK_LIST, case_keys.service_point_cases(service_point), limit, cursor, newest_first=True)
+
+    def waits_due(self, until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.OPEN_WAITS, until)
+
+    def resumes_due(self, until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.RESUMES, until)
+
+    def payout_switches_due(self, until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.PAYOUT_SWITCHES, until)
+
+    def material_retentions_due(self, until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.MATERIAL_RETENTIONS, until)
+
+    def _due(self, due_key: str, until: str) -> tuple[list[dict], int]:
         with self._lock:
             items = self._under(_DUE, due_key, lambda sort_key: sort_key <= f"{until}#~")
             return [_strip(i) for i in items], len(items)

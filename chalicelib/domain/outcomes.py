@@ -100,6 +100,21 @@ class WaitChange:
 
 
 @dataclass(frozen=True)
+class PayoutSwitch:
+    """An accepted payout account change, for the payout switch job to switch on its effective date (domain.md §6).
+
+    One per person (`person_key`, the HMAC of the ID): a later change replaces the pending one.
+    """
+
+    person_key: str
+    request_id: str
+    case_id: str
+    id_number: str  # the job hands it to the pension system
+    effective_month: str
+    effective_at: str  # when the job switches it
+
+
+@dataclass(frozen=True)
 class Conclusion:
     """Everything one outcome writes, and what must still hold for it to be the first.
 
@@ -121,5 +136,5 @@ class Conclusion:
     contact_phone: str | None = None
     new_contact_phone: str | None = None  # a phone change moves the case's later messages to the new number
     wait: WaitChange | None = None
-    card_order: dict[str, Any] | None = None  # (listed_for, listed_at, order) for a bank's list
-    payout_switch: dict[str, Any] | None = None  # the pension switch job's dated work
+    card_order: dict[str, Any] | None = None  # a card for its bank to make (`bank_code`), listed by `ordered_at`
+    payout_switch: PayoutSwitch | None = None

@@ -32,10 +32,6 @@ from chalicelib.wiring import Services
 AWAITING_PRODUCTION = "awaiting_production"
 
 
-def bank_list_key(bank_code: str) -> str:
-    return f"BANKCARDS#{bank_code}"
-
-
 def mask_name(name: str) -> str:
     """王芳 → 王*, 欧阳娜娜 → 欧***: the surname is enough for the bank's list."""
     return name[:1] + "*" * (len(name) - 1) if name else ""
@@ -43,8 +39,7 @@ def mask_name(name: str) -> str:
 
 def card_order(services: Services, facts: dict, code: str, card: Card, bank: Bank) -> dict:
     """An approved apply/reissue's card on its bank's list, written with the approval (CaseStore.conclude)."""
-    order = _order(services, facts["case_id"], code, card.card_id, card.branch, bank, facts.get("applicant_name", ""), facts["id_number"])
-    return {"order": order, "listed_for": bank_list_key(bank.code), "listed_at": order["ordered_at"]}
+    return _order(services, facts["case_id"], code, card.card_id, card.branch, bank, facts.get("applicant_name", ""), facts["id_number"])
 
 
 def _order(services: Services, case_id: str, code: str, card_id: str, branch_name: str, bank: Bank, name: str, id_number: str) -> dict:
@@ -65,8 +60,7 @@ def _order(services: Services, case_id: str, code: str, card_id: str, branch_nam
 
 
 def _put_order(services: Services, case_id: str, code: str, card_id: str, branch_name: str, bank: Bank, name: str, id_number: str) -> None:
-    order = _order(services, case_id, code, card_id, branch_name, bank, name, id_number)
-    services.store.put_card_order(case_id, order, bank_list_key(bank.code), order["ordered_at"])
+    services.store.put_card_order(case_id, _order(services, case_id, code, card_id, branch_name, bank, name, id_number))
 
 
 def list_cards_waiting_from_before(services: Services, residents: Iterable[Resident]) -> int:
@@ -84,7 +78,7 @@ def list_cards_waiting_from_before(services: Services, residents: Iterable[Resid
 def list_cards(services: Services, principal: Principal, limit: int, cursor: str | None) -> BankCardList:
     """The caller's bank's cards waiting to be made, oldest order first."""
     with checked_cursor():
-        orders, next_cursor = services.store.list_waits(bank_list_key(principal.bank or ""), limit, cursor)
+        orders, next_cursor = services.store.list_bank_cards(principal.bank or "", limit, cursor)
     return BankCardList(
         cards=[
             BankCardView(

@@ -80,7 +80,7 @@ def list_counter_cases(services: Services, principal: Principal, id_number: str 
     point = principal.service_point or ""
     with checked_cursor():
         if id_number is None:
-            cases, next_cursor = services.store.list_waits(f"POINT#{point}", limit, cursor, newest_first=True)
+            cases, next_cursor = services.store.list_service_point_cases(point, limit, cursor)
         else:
             cases, next_cursor = services.store.list_for_person_at_point(services.person_key(id_number), point, limit, cursor)
     own = [c for c in cases if c.get("service_point") == point]  # only ever the clerk's own point

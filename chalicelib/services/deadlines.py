@@ -19,7 +19,6 @@ from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import WorkflowUnavailable
 from chalicelib.services.reviews import retry_resumes
-from chalicelib.services.workflow_tasks import OPEN_WAIT
 from chalicelib.wiring import Services
 
 WAIT_TIMED_OUT = "Review.TimedOut"  # the error the state machine catches
@@ -29,7 +28,7 @@ def run_deadline_alerts(services: Services, now: datetime) -> dict[str, Any]:
     now = now.astimezone(SHANGHAI)
     now_text = now.isoformat()
     horizon = (now + timedelta(hours=services.settings.alert_warning_hours)).isoformat()
-    waits, read = services.store.due_until(OPEN_WAIT, horizon)
+    waits, read = services.store.waits_due(horizon)
     done: dict[str, Any] = {"time": now_text, "warning": [], "overdue": [], "timed_out": [], "items_read": read}
     for wait in waits:
         if wait.get("status") != "pending":
@@ -75,9 +74,7 @@ def _time_out(services: Services, wait: dict) -> bool:
     logger.warning("could not end a wait", extra={"case_id": wait["case_id"], "error": "wait over"})
     # its run is over already: take it off the lists instead of trying every run
     try:
-        services.store.update_wait(
-            wait["case_id"], wait["matter"], expected_status="pending", changes={"status": "timed_out"}, unlist=True, undue=True
-        )
+        services.store.end_wait(wait["case_id"], wait["matter"], expected_status="pending", changes={"status": "timed_out"})
     except ConcurrentUpdate:
         pass
     return False

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote_plus
 
-from chalicelib.adapters.dynamo_cases import RETENTION_DUE_KEY, ConcurrentUpdate
+from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
 from chalicelib.domain.case import CaseStatus
@@ -28,7 +28,6 @@ from chalicelib.services.cases import notify_applicant
 from chalicelib.wiring import Services
 
 KEY = re.compile(r"^cases/(?P<case_id>[0-9a-f-]{36})/(?P<kind>[a-z_]+)/(?P<upload>[0-9a-f]{32})\.(?P<ext>jpg|png|pdf)$")
-RETENTION = RETENTION_DUE_KEY  # the retention job's list (index ByDue), which a case's closing write also fills
 
 
 def declare_material(services: Services, principal: Principal, case_id: str, request: MaterialDeclaration) -> tuple[int, MaterialUpload]:
@@ -117,7 +116,7 @@ def check_s3_event(services: Services, event: dict) -> list[dict[str, Any]]:
 def schedule_retention(services: Services, case_id: str, finished_at: str) -> None:
     """Once a case is finished, its materials are due for deletion after the retention period."""
     due = (datetime.fromisoformat(finished_at) + timedelta(days=services.settings.materials_retention_days)).isoformat()
-    services.store.put_scheduled(f"RETENTION#{case_id}", "MATERIALS", RETENTION, due, {"request_id": case_id, "case_id": case_id})
+    services.store.schedule_material_retention(case_id, due)
 
 
 def run_materials_retention(services: Services, now: datetime) -> dict[str, Any]:
@@ -125,7 +124,7 @@ def run_materials_retention(services: Services, now: datetime) -> dict[str, Any]
 
     The case keeps its record of what was provided and when; only the files go.
     """
-    due, read = services.store.due_until(RETENTION, now.isoformat())
+    due, read = services.store.material_retentions_due(now.isoformat())
     cleaned = []
     for item in due:
         case_id = item["case_id"]
@@ -140,7 +139,7 @@ def run_materials_retention(services: Services, now: datetime) -> dict[str, Any]
                 except ConcurrentUpdate:
                     pass
         services.store.add_event(case_id, "materials_deleted", f"已按保存期限删除上传的材料文件（{deleted}个），保留提交记录")
-        services.store.delete_scheduled(f"RETENTION#{case_id}", "MATERIALS", case_id)
+        services.store.remove_material_retention(case_id)
         cleaned.append(case_id)
     logger.info("materials retention ran", extra={"cases": len(cleaned), "items_read": read})
     return {"time": now.isoformat(), "cleaned": cleaned, "items_read": read}

@@ -17,13 +17,12 @@ from chalicelib.domain.payout import month_text
 from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.services.cases import notify_applicant
-from chalicelib.services.workflow_tasks import PAYOUT_SWITCH
 from chalicelib.wiring import Services
 
 
 def run_payout_switch(services: Services, now: datetime) -> dict[str, Any]:
     now_text = now.astimezone(SHANGHAI).isoformat()
-    due, read = services.store.due_until(PAYOUT_SWITCH, now_text)
+    due, read = services.store.payout_switches_due(now_text)
     switched: list[str] = []
     for item in due:
         request_id, case_id = item["request_id"], item["case_id"]
@@ -37,7 +36,7 @@ def run_payout_switch(services: Services, now: datetime) -> dict[str, Any]:
             if case is not None:
                 notify_applicant(services, case, messages.payout_switched(month, record.payout_account or ""), matter="pension_account")
             switched.append(request_id)
-        services.store.delete_scheduled(f"PAYOUT#{services.person_key(item['id_number'])}", "PENDING", request_id)
+        services.store.remove_payout_switch(services.person_key(item["id_number"]), request_id)
     metrics.add_metric(name="PayoutAccountsSwitched", unit=MetricUnit.Count, value=len(switched))
     logger.info("payout switch job ran", extra={"time": now_text, "switched": len(switched), "items_read": read})
     return {"time": now_text, "switched": switched, "items_read": read}

@@ -22,10 +22,8 @@ from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewDet
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import WorkflowUnavailable
 from chalicelib.services.case_views import material_views
-from chalicelib.services.workflow_tasks import CaseMissing, review_list_key
+from chalicelib.services.workflow_tasks import CaseMissing, review_queue
 from chalicelib.wiring import Services
-
-RESUME = "RESUME"  # decisions whose resume is still to be sent (index ByDue)
 
 
 def parse_review_id(review_id: str) -> tuple[str, str]:
@@ -79,7 +77,9 @@ def _view(services: Services, wait: dict) -> ReviewView:
 def list_pending(services: Services, principal: Principal, department: str, limit: int, cursor: str | None) -> ReviewList:
     """The pending reviews of the caller's department (HR: of their district), oldest due first (index query)."""
     with checked_cursor():
-        waits, next_cursor = services.store.list_waits(review_list_key(department, principal.district or ""), limit, cursor)
+        waits, next_cursor = services.store.list_pending_reviews(
+            department, review_queue(department, principal.district or ""), limit, cursor
+        )
     reviews = [_view(services, w) for w in waits if department != Department.HR or not _is_own_case(services, principal, w["case_id"])]
     return ReviewList(reviews=reviews, next_cursor=next_cursor)
 
@@ -102,17 +102,10 @@ def _is_own_case(services: Services, principal: Principal, case_id: str) -> bool
     return person is not None and services.store.get_case_item(case_id)["id_number"] == person
 
 
-def decided_list_key(department: str, district: str) -> str:
-    """Decided reviews, newest first: the reviewer's record of what was decided in the district."""
-    return f"DECIDED#{department}#{district}"
-
-
 def list_decided(services: Services, principal: Principal, limit: int, cursor: str | None) -> ReviewList:
     """The decided reviews of the reviewer's district, newest decision first (index query)."""
     with checked_cursor():
-        waits, next_cursor = services.store.list_waits(
-            decided_list_key(Department.HR, principal.district or ""), limit, cursor, newest_first=True
-        )
+        waits, next_cursor = services.store.list_decided_reviews(Department.HR, principal.district or "", limit, cursor)
     return ReviewList(
         reviews=[_view(services, w) for w in waits if not _is_own_case(services, principal, w["case_id"])], next_cursor=next_cursor
     )
@@ -152,11 +145,10 @@ def decide(
         raise ConflictProblem("该审核已作出决定，不能重复决定")
     decided_at = services.now_iso()
     try:
-        wait = services.store.update_wait(
+        wait = services.store.decide_wait(
             case_id,
             code,
-            expected_status="pending",
-            changes={
+            {
                 "status": "decided",
                 "decision": request.decision,
                 "reason": request.reason,
@@ -165,11 +157,10 @@ def decide(
                 "resume": "pending",
                 **(extra or {}),
             },
-            unlist=department != Department.HR,
-            # HR: from the pending list onto the district's decided list (by decision time)
-            listed_for=decided_list_key(department, wait.get("district", "")) if department == Department.HR else None,
-            due_key=RESUME,
-            due_at=decided_at,
+            decided_at=decided_at,
+            department=department,
+            # HR: onto the district's decided reviews, the reviewers' record; the pension system keeps none here
+            district=wait.get("district", "") if department == Department.HR else None,
         )
     except ConcurrentUpdate:
         again = services.store.get_wait(case_id, code) or {}
@@ -225,16 +216,12 @@ def resume(services: Services, wait: dict) -> bool:
         return True  # recorded; the deadline job sends it again
     if not delivered:
         try:
-            services.store.update_wait(
-                case_id, code, expected_status="decided", changes={"status": "timed_out", "resume": "too_late"}, undue=True
-            )
+            services.store.settle_resume(case_id, code, {"status": "timed_out", "resume": "too_late"})
         except ConcurrentUpdate:
             pass
         return False
     try:
-        services.store.update_wait(
-            case_id, code, expected_status="decided", changes={"resume": "sent", "resumed_at": services.now_iso()}, undue=True
-        )
+        services.store.settle_resume(case_id, code, {"resume": "sent", "resumed_at": services.now_iso()})
     except ConcurrentUpdate:
         pass
     return True
@@ -242,7 +229,7 @@ def resume(services: Services, wait: dict) -> bool:
 
 def retry_resumes(services: Services, until: str) -> tuple[int, int]:
     """Send every recorded decision whose resume has not gone through; answers (sent, items read)."""
-    waits, read = services.store.due_until(RESUME, until)
+    waits, read = services.store.resumes_due(until)
     sent = 0
     for wait in waits:
         if wait.get("status") == "decided" and wait.get("resume") == "pending":

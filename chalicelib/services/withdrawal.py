@@ -32,9 +32,7 @@ def withdraw_case(services: Services, principal: Principal, case_id: str) -> Cas
         record = load_own_case(services, principal, case_id)
         for code in record.waits:  # the run reached a department just before it stopped
             try:
-                services.store.update_wait(
-                    case_id, code, expected_status="pending", changes={"status": "withdrawn"}, unlist=True, undue=True
-                )
+                services.store.end_wait(case_id, code, expected_status="pending", changes={"status": "withdrawn"})
             except ConcurrentUpdate:
                 pass
     for code, matter in record.matters.items():

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from chalicelib.services.stages.conclude import CaseMissing
 from chalicelib.services.stages.department import (
-    OPEN_WAIT,
-    PAYOUT_SWITCH,
     check_before_review,
     record_decision,
     record_wait_timeout,
     request_decision,
     review_id,
-    review_list_key,
+    review_queue,
 )
 from chalicelib.services.stages.finishing import fail_case, finish_case, record_matter_failure
 from chalicelib.services.stages.immediate import run_matter
@@ -24,8 +22,6 @@ from chalicelib.services.stages.prejudgment import NOT_PASSED, prejudge_at_submi
 
 __all__ = [
     "NOT_PASSED",
-    "OPEN_WAIT",
-    "PAYOUT_SWITCH",
     "CaseMissing",
     "check_before_review",
     "fail_case",
@@ -36,6 +32,6 @@ __all__ = [
     "record_wait_timeout",
     "request_decision",
     "review_id",
-    "review_list_key",
+    "review_queue",
     "run_matter",
 ]

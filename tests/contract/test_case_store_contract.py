@@ -17,6 +17,7 @@ from chalicelib.adapters.dynamo_cases import ConcurrentUpdate, DynamoCaseStore, 
 from chalicelib.adapters.memory_cases import InMemoryCaseStore
 from chalicelib.domain.case import CaseStatus
 from chalicelib.ports import CaseStore
+from tests.contract.waiting import a_processing_case, open_wait
 
 
 def case_id(n: int) -> str:
@@ -66,10 +67,6 @@ def every_page(read_page: Any, limit: int) -> list[list[dict]]:
         assert len(pages) < 50, "the cursor never ran out"
 
 
-def a_wait(due_at: str, status: str = "pending", token: str = "token-1") -> dict:
-    return {"task_token": token, "status": status, "due_at": due_at, "department": "hr"}
-
-
 # --- create -----------------------------------------------------------------
 
 
@@ -114,8 +111,11 @@ def test_a_counter_case_is_on_its_service_points_list_and_a_citizens_case_is_not
     a_case(store, 2)
     a_case(store, 3, service_point="SP-1")
     a_case(store, 4, service_point="SP-2")
-    items, _ = store.list_waits("POINT#SP-1", 10, None, newest_first=True)
+    items, _ = store.list_service_point_cases("SP-1", 10, None)
     assert [i["case_id"] for i in items] == [case_id(3), case_id(1)]
+    pages = every_page(lambda limit, cursor: store.list_service_point_cases("SP-1", limit, cursor), 1)
+    assert [c["case_id"] for p in pages for c in p] == [case_id(3), case_id(1)]
+    assert [i["case_id"] for i in store.list_service_point_cases("SP-2", 10, None)[0]] == [case_id(4)]
 
 
 # --- updates on a version ---------------------------------------------------------
@@ -385,131 +385,186 @@ def test_two_events_at_the_same_moment_are_both_kept(store):
 
 
 def test_a_wait_is_recorded_once_and_a_replay_keeps_the_first_and_its_token(store, clock):
-    cid = a_case(store, matters=("apply",))
-    assert store.put_wait(cid, "apply", a_wait("2026-12-01T15:59:59+00:00", token="t1"), listed_for="REVIEW#hr#341003", due_key="OPEN")
+    cid = a_processing_case(store, case_id(1))
+    assert open_wait(store, cid, due_at="2026-12-01T15:59:59+00:00", token="t1")
     clock.advance(minutes=1)
-    assert not store.put_wait(cid, "apply", a_wait("2026-12-09T15:59:59+00:00", token="t2"), listed_for="OTHER", due_key="OPEN")
+    assert not open_wait(store, cid, due_at="2026-12-09T15:59:59+00:00", token="t2", queue="341004")
     wait = store.get_wait(cid, "apply")
     assert (wait["task_token"], wait["due_at"], wait["version"]) == ("t1", "2026-12-01T15:59:59+00:00", 1)
     assert wait["created_at"] == "2026-11-30T01:00:00.000+00:00"
-    assert wait["index"] == {"gsi2pk": "REVIEW#hr#341003", "gsi3pk": "OPEN"}
+    # the keys every deployed table holds: existing waits stay on their lists
+    assert wait["index"] == {"gsi2pk": "REVIEW#hr#341003", "gsi3pk": "OPEN_WAIT"}
     assert store.get(cid).waits["apply"]["task_token"] == "t1"
-    assert store.list_waits("OTHER", 10, None) == ([], None)
+    assert store.list_pending_reviews("hr", "341004", 10, None) == ([], None)
 
 
-def test_a_wait_on_no_list_reads_back_on_none(store):
-    cid = a_case(store, matters=("apply",))
-    assert store.put_wait(cid, "apply", a_wait("2026-12-01"), listed_for=None, due_key=None)
-    assert store.get_wait(cid, "apply")["index"] == {}
-    assert store.due_until("OPEN", "2099") == ([], 0)
+def test_a_department_without_districts_sees_its_reviews_in_one_queue(store):
+    cid = a_processing_case(store, case_id(1), ("pension_account",))
+    assert open_wait(store, cid, "pension_account", queue=None)
+    assert [w["matter"] for w in store.list_pending_reviews("pension", None, 10, None)[0]] == ["pension_account"]
+    assert store.get_wait(cid, "pension_account")["index"] == {"gsi2pk": "REVIEW#pension#all", "gsi3pk": "OPEN_WAIT"}
+    assert store.list_pending_reviews("hr", "341003", 10, None) == ([], None)
 
 
 def test_a_wait_changes_only_from_an_expected_status_and_answers_itself_as_written(store):
-    cid = a_case(store, matters=("apply",))
-    store.put_wait(cid, "apply", a_wait("2026-12-01"), listed_for="L", due_key="D")
+    cid = a_processing_case(store, case_id(1))
+    open_wait(store, cid)
     with pytest.raises(ConcurrentUpdate):
         store.update_wait(cid, "apply", expected_status="decided", changes={"status": "timed_out"})
-    written = store.update_wait(cid, "apply", expected_status=("decided", "pending"), changes={"status": "decided", "decision": "approve"})
-    assert (written["status"], written["decision"], written["version"], written["task_token"]) == ("decided", "approve", 2, "token-1")
-    assert store.get_wait(cid, "apply") == {**written, "index": {"gsi2pk": "L", "gsi3pk": "D"}}
-    with pytest.raises(ConcurrentUpdate):
-        store.update_wait(cid, "apply", expected_status="pending", changes={"status": "decided", "decision": "reject"})
+    written = store.update_wait(cid, "apply", expected_status=("decided", "pending"), changes={"status": "pending", "task_token": "t2"})
+    assert (written["status"], written["version"], written["task_token"]) == ("pending", 2, "t2")
+    assert store.get_wait(cid, "apply") == {**written, "index": {"gsi2pk": "REVIEW#hr#341003", "gsi3pk": "OPEN_WAIT"}}
     with pytest.raises(ConcurrentUpdate):
         store.update_wait(cid, "reissue", expected_status="pending", changes={"status": "decided"})
-    assert store.get_wait(cid, "apply")["decision"] == "approve"
+    assert [w["task_token"] for w in store.list_pending_reviews("hr", "341003", 10, None)[0]] == ["t2"]
 
 
-def test_a_decided_wait_moves_from_the_pending_list_to_the_decided_list_and_from_the_due_list_to_another(store):
-    cid = a_case(store, matters=("apply",))
-    store.put_wait(cid, "apply", a_wait("2026-12-01T15:59:59+00:00"), listed_for="REVIEW#hr#341003", due_key="OPEN")
-    store.update_wait(
+def test_a_decided_wait_moves_to_the_districts_decided_reviews_and_to_the_resumes_to_send(store):
+    cid = a_processing_case(store, case_id(1))
+    open_wait(store, cid)
+    decided = store.decide_wait(
         cid,
         "apply",
-        expected_status="pending",
-        changes={"status": "decided"},
-        listed_for="DECIDED#hr#341003",
-        due_key="RESUME",
-        due_at="2026-11-30T02:00:00.000+00:00",
+        {"status": "decided", "decision": "approve"},
+        decided_at="2026-11-30T02:00:00.000+00:00",
+        department="hr",
+        district="341003",
     )
-    assert store.list_waits("REVIEW#hr#341003", 10, None)[0] == []
-    assert [w["status"] for w in store.list_waits("DECIDED#hr#341003", 10, None)[0]] == ["decided"]
-    assert store.due_until("OPEN", "2099")[0] == []
-    assert [w["status"] for w in store.due_until("RESUME", "2026-11-30T02:00:00.000+00:00")[0]] == ["decided"]
-    store.update_wait(cid, "apply", expected_status="decided", changes={"resume": "sent"}, unlist=True, undue=True)
-    assert store.list_waits("DECIDED#hr#341003", 10, None)[0] == []
-    assert store.due_until("RESUME", "2099") == ([], 0)
+    assert (decided["status"], decided["decision"], decided["version"]) == ("decided", "approve", 2)
+    with pytest.raises(ConcurrentUpdate):  # decided once
+        store.decide_wait(
+            cid, "apply", {"decision": "reject"}, decided_at="2026-11-30T03:00:00.000+00:00", department="hr", district="341003"
+        )
+    assert store.list_pending_reviews("hr", "341003", 10, None)[0] == []
+    assert [w["decision"] for w in store.list_decided_reviews("hr", "341003", 10, None)[0]] == ["approve"]
+    assert store.waits_due("2099")[0] == []
+    assert [w["status"] for w in store.resumes_due("2026-11-30T02:00:00.000+00:00")[0]] == ["decided"]
+    assert store.resumes_due("2026-11-30T01:59:59.000+00:00") == ([], 0)
+    assert store.get_wait(cid, "apply")["index"] == {"gsi2pk": "DECIDED#hr#341003", "gsi3pk": "RESUME"}
+
+
+def test_a_settled_resume_leaves_the_resumes_to_send_and_stays_among_the_decided_reviews(store):
+    cid = a_processing_case(store, case_id(1))
+    open_wait(store, cid)
+    with pytest.raises(ConcurrentUpdate):  # nothing to settle before a decision
+        store.settle_resume(cid, "apply", {"resume": "sent"})
+    store.decide_wait(cid, "apply", {"status": "decided"}, decided_at="2026-11-30T02:00:00.000+00:00", department="hr", district="341003")
+    settled = store.settle_resume(cid, "apply", {"resume": "sent"})
+    assert (settled["resume"], settled["version"]) == ("sent", 3)
+    assert store.resumes_due("2099") == ([], 0)
+    assert [w["resume"] for w in store.list_decided_reviews("hr", "341003", 10, None)[0]] == ["sent"]
+    assert store.get_wait(cid, "apply")["index"] == {"gsi2pk": "DECIDED#hr#341003"}
+
+
+def test_a_decision_of_a_department_without_districts_leaves_every_work_list_for_the_resumes_to_send(store):
+    cid = a_processing_case(store, case_id(1), ("pension_account",))
+    open_wait(store, cid, "pension_account", queue=None)
+    store.decide_wait(
+        cid, "pension_account", {"status": "decided"}, decided_at="2026-11-30T02:00:00.000+00:00", department="pension", district=None
+    )
+    assert store.list_pending_reviews("pension", None, 10, None) == ([], None)
+    assert store.get_wait(cid, "pension_account")["index"] == {"gsi3pk": "RESUME"}
+    assert [w["matter"] for w in store.resumes_due("2099")[0]] == ["pension_account"]
+
+
+def test_an_ended_wait_leaves_every_list_and_ends_only_from_an_expected_status(store):
+    cid = a_processing_case(store, case_id(1))
+    open_wait(store, cid)
+    with pytest.raises(ConcurrentUpdate):
+        store.end_wait(cid, "apply", expected_status="decided", changes={"status": "timed_out"})
+    ended = store.end_wait(cid, "apply", expected_status="pending", changes={"status": "withdrawn"})
+    assert (ended["status"], ended["version"]) == ("withdrawn", 2)
     assert store.get_wait(cid, "apply")["index"] == {}
+    assert store.list_pending_reviews("hr", "341003", 10, None) == ([], None) and store.waits_due("2099") == ([], 0)
 
 
-def _waits_due(store: Any, dues: list[str], listed_for: str = "REVIEW#hr#341003") -> None:
+def _waits_due(store: Any, dues: list[str]) -> None:
     for n, due in enumerate(dues, start=1):
-        cid = a_case(store, n, matters=("apply",))
-        store.put_wait(cid, "apply", {**a_wait(due), "case_id": cid, "matter": "apply"}, listed_for=listed_for, due_key="OPEN")
+        open_wait(store, a_processing_case(store, case_id(n)), due_at=due)
 
 
-def test_a_work_list_pages_oldest_due_first_or_newest_first_and_its_cursors_reach_every_item_once(store):
+def test_pending_reviews_page_soonest_due_first_and_their_cursors_reach_every_item_once(store):
     dues = ["2026-12-03", "2026-12-01", "2026-12-05", "2026-12-02", "2026-12-04"]
     _waits_due(store, dues)
-    oldest_first = every_page(lambda limit, cursor: store.list_waits("REVIEW#hr#341003", limit, cursor), 2)
-    assert [len(p) for p in oldest_first] == [2, 2, 1]
-    assert [w["due_at"] for p in oldest_first for w in p] == sorted(dues)
-    newest_first = every_page(lambda limit, cursor: store.list_waits("REVIEW#hr#341003", limit, cursor, newest_first=True), 2)
-    assert [w["due_at"] for p in newest_first for w in p] == sorted(dues, reverse=True)
+    pages = every_page(lambda limit, cursor: store.list_pending_reviews("hr", "341003", limit, cursor), 2)
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert [w["due_at"] for p in pages for w in p] == sorted(dues)
+
+
+def test_decided_reviews_page_newest_decision_first(store):
+    decided = ["2026-12-03T01:00:00.000+00:00", "2026-12-01T01:00:00.000+00:00", "2026-12-02T01:00:00.000+00:00"]
+    _waits_due(store, ["2026-12-09"] * 3)
+    for n, at in enumerate(decided, start=1):
+        store.decide_wait(case_id(n), "apply", {"status": "decided", "decided_at": at}, decided_at=at, department="hr", district="341003")
+    pages = every_page(lambda limit, cursor: store.list_decided_reviews("hr", "341003", limit, cursor), 2)
+    assert [w["decided_at"] for p in pages for w in p] == sorted(decided, reverse=True)
+    assert store.list_decided_reviews("hr", "341004", 10, None) == ([], None)
 
 
 def test_a_page_that_ends_the_list_exactly_at_its_limit_has_no_next_page_or_an_empty_one(store):
     # DynamoDB may answer a next key when a page stops at its limit at the very end; callers see an empty last page
     _waits_due(store, ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
-    pages = every_page(lambda limit, cursor: store.list_waits("REVIEW#hr#341003", limit, cursor), 2)
+    pages = every_page(lambda limit, cursor: store.list_pending_reviews("hr", "341003", limit, cursor), 2)
     assert [len(p) for p in pages] in ([2, 2], [2, 2, 0])
     assert [w["due_at"] for p in pages for w in p] == ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
 
 
 def test_a_cursor_pages_only_through_the_list_it_came_from(store):
     _waits_due(store, ["2026-12-01", "2026-12-02", "2026-12-03"])
-    _, cursor = store.list_waits("REVIEW#hr#341003", 1, None)
+    _, cursor = store.list_pending_reviews("hr", "341003", 1, None)
     assert cursor is not None
-    assert store.list_waits("REVIEW#hr#341003", 1, cursor)[0][0]["due_at"] == "2026-12-02"
-    for foreign in ("REVIEW#hr#341004", "BANKCARDS#ICBC"):
+    assert store.list_pending_reviews("hr", "341003", 1, cursor)[0][0]["due_at"] == "2026-12-02"
+    foreign_lists = [
+        lambda c: store.list_pending_reviews("hr", "341004", 1, c),
+        lambda c: store.list_pending_reviews("pension", None, 1, c),
+        lambda c: store.list_decided_reviews("hr", "341003", 1, c),
+        lambda c: store.list_bank_cards("ICBC", 1, c),
+        lambda c: store.list_service_point_cases("SP-1", 1, c),
+        lambda c: store.list_for_person("person-a", 1, c),
+    ]
+    for foreign in foreign_lists:
         with pytest.raises(ValueError):
-            store.list_waits(foreign, 1, cursor)
-    with pytest.raises(ValueError):
-        store.list_for_person("person-a", 1, cursor)
+            foreign(cursor)
     for garbage in ("not a cursor", "e30=", "W10="):  # nonsense, {} and []
         with pytest.raises(ValueError):
-            store.list_waits("REVIEW#hr#341003", 1, garbage)
+            store.list_pending_reviews("hr", "341003", 1, garbage)
 
 
-def test_due_until_answers_what_is_due_at_or_before_the_time_soonest_first_and_counts_what_it_read(store):
+def test_waits_due_answers_the_open_waits_due_at_or_before_the_time_soonest_first_and_counts_what_it_read(store):
     _waits_due(store, ["2026-12-02T16:00:00+08:00", "2026-12-01T10:00:00+08:00", "2026-12-03T09:00:00+08:00"])
-    items, read = store.due_until("OPEN", "2026-12-02T16:00:00+08:00")
+    items, read = store.waits_due("2026-12-02T16:00:00+08:00")
     assert [w["due_at"] for w in items] == ["2026-12-01T10:00:00+08:00", "2026-12-02T16:00:00+08:00"]
     assert read == 2
     assert all("gsi3pk" not in w and "pk" not in w for w in items)
-    assert store.due_until("OPEN", "2026-11-30") == ([], 0)
-    assert len(store.due_until("OPEN", "2026-12-31")[0]) == 3
+    assert store.waits_due("2026-11-30") == ([], 0)
+    assert len(store.waits_due("2026-12-31")[0]) == 3
+    assert store.resumes_due("2099") == ([], 0)  # a pending wait is no resume to send
 
 
 # --- card orders --------------------------------------------------------------------
 
 
-def test_a_card_order_is_on_its_banks_list_once_in_the_order_listed(store):
+def an_order(card_id: str, bank_code: str, ordered_at: str, **more: Any) -> dict:
+    return {"card_id": card_id, "bank_code": bank_code, "ordered_at": ordered_at, "status": "awaiting_production", **more}
+
+
+def test_a_card_order_is_on_its_banks_list_once_in_the_order_it_was_ordered(store):
     cid = a_case(store, matters=("apply",))
-    order = {"card_id": "C1", "case_id": cid, "status": "awaiting_production", "branch": "屯溪支行"}
-    assert store.put_card_order(cid, order, "BANKCARDS#ICBC", "2026-11-30T02:00:00.000+00:00")
-    assert not store.put_card_order(cid, {**order, "branch": "other"}, "BANKCARDS#ICBC", "2026-11-30T03:00:00.000+00:00")
-    store.put_card_order(cid, {**order, "card_id": "C0"}, "BANKCARDS#ICBC", "2026-11-30T01:30:00.000+00:00")
-    store.put_card_order(cid, {**order, "card_id": "C9"}, "BANKCARDS#CCB", "2026-11-30T01:00:00.000+00:00")
-    items, _ = store.list_waits("BANKCARDS#ICBC", 10, None)
+    assert store.put_card_order(cid, an_order("C1", "ICBC", "2026-11-30T02:00:00.000+00:00", branch="屯溪支行"))
+    assert not store.put_card_order(cid, an_order("C1", "ICBC", "2026-11-30T03:00:00.000+00:00", branch="other"))
+    store.put_card_order(cid, an_order("C0", "ICBC", "2026-11-30T01:30:00.000+00:00", branch="屯溪支行"))
+    store.put_card_order(cid, an_order("C9", "CCB", "2026-11-30T01:00:00.000+00:00", branch="屯溪支行"))
+    items, _ = store.list_bank_cards("ICBC", 10, None)
     assert [(o["card_id"], o["branch"]) for o in items] == [("C0", "屯溪支行"), ("C1", "屯溪支行")]
+    assert [o["card_id"] for o in store.list_bank_cards("CCB", 10, None)[0]] == ["C9"]
     assert store.get(cid).waits == {}  # a card order is no wait of the case
 
 
 def test_a_closed_card_order_leaves_its_banks_list_and_closes_only_once(store):
     cid = a_case(store, matters=("apply",))
-    store.put_card_order(cid, {"card_id": "C1", "status": "awaiting_production"}, "BANKCARDS#ICBC", "2026-11-30T02:00:00.000+00:00")
+    store.put_card_order(cid, an_order("C1", "ICBC", "2026-11-30T02:00:00.000+00:00"))
     assert store.close_card_order(cid, "C1", "issued", "2026-12-01T02:00:00.000+00:00")
-    assert store.list_waits("BANKCARDS#ICBC", 10, None) == ([], None)
+    assert store.list_bank_cards("ICBC", 10, None) == ([], None)
     assert not store.close_card_order(cid, "C1", "not_made", "2026-12-02T02:00:00.000+00:00")
     assert not store.close_card_order(cid, "NO-SUCH-CARD", "issued", "2026-12-02T02:00:00.000+00:00")
 
@@ -540,40 +595,6 @@ def test_a_persons_cases_at_a_service_point_are_filtered_page_by_page(store):
     # a page reads two of the person's cases (5, 4 | 3, 2 | 1) and keeps those of the point
     assert [[c["case_id"] for c in p] for p in pages][:3] == [[case_id(5)], [case_id(3)], [case_id(1)]]
     assert all(p == [] for p in pages[3:])
-
-
-# --- dated work and markers ---------------------------------------------------------
-
-
-def test_scheduled_work_is_due_at_its_time_and_a_newer_put_replaces_it(store):
-    store.put_scheduled("PAYOUT#k1", "PENDING", "PAYOUT_SWITCH", "2027-01-01T00:00:00+08:00", {"request_id": "r1", "id_number": "x"})
-    store.put_scheduled("PAYOUT#k2", "PENDING", "PAYOUT_SWITCH", "2026-12-01T00:00:00+08:00", {"request_id": "r2"})
-    items, read = store.due_until("PAYOUT_SWITCH", "2027-01-01T00:00:00+08:00")
-    assert [i["request_id"] for i in items] == ["r2", "r1"] and read == 2
-    assert items[1] == {"request_id": "r1", "id_number": "x", "due_at": "2027-01-01T00:00:00+08:00"}
-    store.put_scheduled("PAYOUT#k1", "PENDING", "PAYOUT_SWITCH", "2027-02-01T00:00:00+08:00", {"request_id": "r3"})
-    assert [i["request_id"] for i in store.due_until("PAYOUT_SWITCH", "2027-01-31")[0]] == ["r2"]
-    assert [i["request_id"] for i in store.due_until("PAYOUT_SWITCH", "2027-02-01T00:00:00+08:00")[0]] == ["r2", "r3"]
-
-
-def test_scheduled_work_is_removed_only_by_the_request_that_put_it(store):
-    store.put_scheduled("PAYOUT#k1", "PENDING", "PAYOUT_SWITCH", "2027-01-01", {"request_id": "r1"})
-    store.put_scheduled("PAYOUT#k1", "PENDING", "PAYOUT_SWITCH", "2027-02-01", {"request_id": "r2"})  # a second change replaced it
-    assert not store.delete_scheduled("PAYOUT#k1", "PENDING", "r1")
-    assert [i["request_id"] for i in store.due_until("PAYOUT_SWITCH", "2099")[0]] == ["r2"]
-    assert store.delete_scheduled("PAYOUT#k1", "PENDING", "r2")
-    assert store.due_until("PAYOUT_SWITCH", "2099") == ([], 0)
-    assert not store.delete_scheduled("PAYOUT#k1", "PENDING", "r2")
-
-
-def test_a_marker_is_written_once_and_once_removed_can_be_written_again(store):
-    assert store.put_once("ALERT#c.apply", "overdue", {"review_id": "c.apply"})
-    assert not store.put_once("ALERT#c.apply", "overdue", {"review_id": "c.apply"})
-    assert store.put_once("ALERT#c.apply", "warning", {"review_id": "c.apply"})
-    store.delete_marker("ALERT#c.apply", "overdue")
-    store.delete_marker("ALERT#c.apply", "never-written")
-    assert store.put_once("ALERT#c.apply", "overdue", {"review_id": "c.apply"})
-    assert not store.put_once("ALERT#c.apply", "warning", {})
 
 
 # --- many writers at once -------------------------------------------------------------

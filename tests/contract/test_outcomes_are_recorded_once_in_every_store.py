@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
-from chalicelib.domain.outcomes import Channel, Closing, Conclusion, Event, Message, Outcome, WaitChange, WaitStatus
+from chalicelib.domain.outcomes import Channel, Closing, Conclusion, Event, Message, Outcome, PayoutSwitch, WaitChange, WaitStatus
 
 CASE = "00000000-0000-4000-8000-000000000001"
 PHONE = "13905590002"
@@ -125,7 +125,7 @@ def test_the_last_outcome_closes_the_case_in_the_same_write(store, clock):
     case = store.get_case_item(cid)
     assert (case["status"], case["finished_at"]) == ("completed", "2026-11-30T01:00:05.000+00:00")
     assert case["matter_status"] == {"activate": "succeeded", "status_query": "succeeded"}
-    assert [i["request_id"] for i in store.due_until("MATERIALS_RETENTION", "2099")[0]] == [cid]
+    assert [i["request_id"] for i in store.material_retentions_due("2099")[0]] == [cid]
 
 
 def test_an_outcome_believed_not_last_is_refused_when_every_other_matter_has_ended(store, clock):
@@ -180,7 +180,7 @@ def test_a_refusal_at_pre_judgment_ends_every_matter_of_the_submitted_case_at_on
 def test_an_outcome_ends_the_matters_wait_and_takes_it_off_every_list_unless_the_wait_moved_on(store, clock):
     cid = a_processing_case(store, clock, ("apply",))
     wait = {"task_token": "t1", "status": "pending", "due_at": "2026-12-01", "case_id": cid, "matter": "apply"}
-    assert store.open_wait(cid, "apply", wait, listed_for="REVIEW#hr#341003", due_key="OPEN", event=Event("awaiting_review", "待审核"))
+    assert store.open_wait(cid, "apply", wait, department="hr", district="341003", event=Event("awaiting_review", "待审核"))
     timed_out = Conclusion(
         case_id=cid,
         outcomes=(Outcome("apply", MatterStatus.FAILED, reason="超时"),),
@@ -193,23 +193,13 @@ def test_an_outcome_ends_the_matters_wait_and_takes_it_off_every_list_unless_the
     )
     ended = store.get_wait(cid, "apply")
     assert (ended["status"], ended["x"], ended["index"], ended["version"]) == ("timed_out", 1, {}, 2)
-    assert store.list_waits("REVIEW#hr#341003", 10, None) == ([], None) and store.due_until("OPEN", "2099") == ([], 0)
+    assert store.list_pending_reviews("hr", "341003", 10, None) == ([], None) and store.waits_due("2099") == ([], 0)
 
 
 def test_an_approval_puts_the_card_on_its_banks_list_and_a_payout_change_on_the_switch_list(store, clock):
     cid = a_processing_case(store, clock, ("apply", "pension_account"))
-    order = {
-        "listed_for": "BANKCARDS#ICBC",
-        "listed_at": "2026-11-30T02:00:00.000+00:00",
-        "order": {"card_id": "C1", "status": "awaiting_production"},
-    }
-    switch = {
-        "pk": "PAYOUT#k",
-        "sk": "PENDING",
-        "due_key": "PAYOUT_SWITCH",
-        "due_at": "2027-01-01T00:00:00+08:00",
-        "item": {"request_id": "r1"},
-    }
+    order = {"card_id": "C1", "bank_code": "ICBC", "ordered_at": "2026-11-30T02:00:00.000+00:00", "status": "awaiting_production"}
+    switch = PayoutSwitch("k", "r1", cid, "341003195502150031", "2027-01", "2027-01-01T00:00:00+08:00")
     assert store.conclude(succeeded("apply", some_open=("pension_account",), card_order=order))
     assert store.conclude(
         Conclusion(
@@ -220,8 +210,9 @@ def test_an_approval_puts_the_card_on_its_banks_list_and_a_payout_change_on_the_
             closing=Closing(CaseStatus.COMPLETED, "x"),
         )
     )
-    assert [o["card_id"] for o in store.list_waits("BANKCARDS#ICBC", 10, None)[0]] == ["C1"]
-    assert [i["request_id"] for i in store.due_until("PAYOUT_SWITCH", "2027-01-01T00:00:00+08:00")[0]] == ["r1"]
+    assert [o["card_id"] for o in store.list_bank_cards("ICBC", 10, None)[0]] == ["C1"]
+    assert [i["request_id"] for i in store.payout_switches_due("2027-01-01T00:00:00+08:00")[0]] == ["r1"]
+    assert not store.put_card_order(cid, order)  # the approval's order, kept once
 
 
 def test_a_conclusion_whose_message_was_recorded_already_writes_nothing(store, clock):
@@ -238,11 +229,11 @@ def test_a_matter_goes_to_its_department_once_with_its_wait_on_the_lists(store, 
     cid = a_processing_case(store, clock, ("apply",))
     wait = {"task_token": "t1", "status": "pending", "due_at": "2026-12-01", "case_id": cid, "matter": "apply"}
     event = Event("awaiting_review", "待审核", matter="apply")
-    assert store.open_wait(cid, "apply", wait, listed_for="REVIEW#hr#341003", due_key="OPEN", event=event)
-    assert not store.open_wait(cid, "apply", {**wait, "task_token": "t2"}, listed_for="REVIEW#hr#341003", due_key="OPEN", event=event)
+    assert store.open_wait(cid, "apply", wait, department="hr", district="341003", event=event)
+    assert not store.open_wait(cid, "apply", {**wait, "task_token": "t2"}, department="hr", district="341003", event=event)
     assert store.get_wait(cid, "apply")["task_token"] == "t1"
-    assert [w["matter"] for w in store.list_waits("REVIEW#hr#341003", 10, None)[0]] == ["apply"]
-    assert [w["matter"] for w in store.due_until("OPEN", "2026-12-01")[0]] == ["apply"]
+    assert [w["matter"] for w in store.list_pending_reviews("hr", "341003", 10, None)[0]] == ["apply"]
+    assert [w["matter"] for w in store.waits_due("2026-12-01")[0]] == ["apply"]
     assert (store.get_matter(cid, "apply")["status"], store.get_case_item(cid)["matter_status"]) == (
         "awaiting_review",
         {"apply": "awaiting_review"},
@@ -254,8 +245,8 @@ def test_a_matter_that_has_ended_does_not_go_to_its_department(store, clock):
     cid = a_processing_case(store, clock, ("apply", "status_query"))
     store.conclude(succeeded("apply", some_open=("status_query",)))
     wait = {"task_token": "t1", "status": "pending", "due_at": "2026-12-01"}
-    assert not store.open_wait(cid, "apply", wait, listed_for="L", due_key="OPEN", event=Event("awaiting_review", "待审核"))
-    assert store.get_wait(cid, "apply") is None and store.list_waits("L", 10, None) == ([], None)
+    assert not store.open_wait(cid, "apply", wait, department="hr", district="341003", event=Event("awaiting_review", "待审核"))
+    assert store.get_wait(cid, "apply") is None and store.list_pending_reviews("hr", "341003", 10, None) == ([], None)
 
 
 # --- the outbox ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.dynamo_cases import Answer, ConcurrentUpdate
+from tests.contract.waiting import a_processing_case, open_wait
 
 CASE = "00000000-0000-4000-8000-000000000001"
 OTHER = "00000000-0000-4000-8000-000000000002"
@@ -131,9 +132,7 @@ def test_a_submit_whose_run_could_not_start_returns_to_draft_and_forgets_its_ans
 
 
 def a_pending_wait(store: Any) -> None:
-    a_draft(store)
-    wait = {"task_token": "t1", "status": "pending", "due_at": "2026-12-01T15:59:59+00:00", "case_id": CASE, "matter": "apply"}
-    store.put_wait(CASE, "apply", wait, listed_for="REVIEW#hr#341003", due_key="OPEN")
+    assert open_wait(store, a_processing_case(store, CASE), due_at="2026-12-01T15:59:59+00:00")
 
 
 def test_a_wait_is_marked_alerted_once_per_level_without_changing_its_version(store, clock):
@@ -146,7 +145,7 @@ def test_a_wait_is_marked_alerted_once_per_level_without_changing_its_version(st
     wait = store.get_wait(CASE, "apply")
     assert (wait["alerted_level"], wait["version"]) == ("overdue", 1)
     assert (wait["warning_alerted_at"], wait["overdue_alerted_at"]) == ("2026-11-30T01:00:00.000+00:00", "2026-11-30T06:00:00.000+00:00")
-    assert [w["alerted_level"] for w in store.due_until("OPEN", "2099")[0]] == ["overdue"]  # the job's read shows it
+    assert [w["alerted_level"] for w in store.waits_due("2099")[0]] == ["overdue"]  # the job's read shows it
 
 
 def test_a_wait_no_longer_pending_is_not_marked_alerted(store):

@@ -149,7 +149,7 @@ def test_the_deadline_job_warns_once_then_alerts_overdue_once_then_ends_the_wait
 def test_a_decision_whose_resume_fails_is_kept_and_sent_again_by_the_deadline_job(api, monkeypatch):
     from botocore.exceptions import ClientError
 
-    from chalicelib.services import reviews
+    from chalicelib.adapters import case_keys
 
     resident, token, case = submitted_review(api)
     workflow = services().workflow
@@ -167,7 +167,7 @@ def test_a_decision_whose_resume_fails_is_kept_and_sent_again_by_the_deadline_jo
     monkeypatch.setattr(workflow, "_sfn", real_client)
     assert run_job(api, datetime.now(SHANGHAI))["resumed"] == 1
     assert api.wait_for(case["case_id"], token, finished)["status"] == "completed"
-    assert reviews.RESUME not in str(services().store.get_wait(case["case_id"], "apply").get("index"))
+    assert case_keys.RESUMES not in str(services().store.get_wait(case["case_id"], "apply").get("index"))
 
 
 def test_the_bank_issues_the_card_and_the_applicant_can_then_activate_it_in_a_new_case(api):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
+from chalicelib.domain.outcomes import Event
 from chalicelib.localstack import create_tables
 from chalicelib.settings import Settings
 from chalicelib.wiring import Services
@@ -33,18 +34,21 @@ def services(endpoint) -> Iterator[Services]:
     yield built
 
 
-def a_case(services: Services, case_id: str = "00000000-0000-4000-8000-000000000001") -> str:
+def a_case(
+    services: Services, case_id: str = "00000000-0000-4000-8000-000000000001", matter: str = "activate", status: str = "draft"
+) -> str:
     services.store.create(
         {
             "case_id": case_id,
             "person_key": "k",
             "id_number": "341003199002150037",
             "created_at": "2026-11-29T00:00:00.000+00:00",
-            "status": "draft",
-            "matter_codes": ["activate"],
+            "status": status,
+            "matter_codes": [matter],
+            "matter_status": {matter: "pending"},
             "contact": {"phone": "13905590002", "address": "黄山"},
         },
-        [{"code": "activate", "status": "pending", "form": {}}],
+        [{"code": matter, "status": "pending", "form": {}}],
         {"kind": "created", "text": "created"},
     )
     return case_id
@@ -102,15 +106,20 @@ def test_a_case_is_created_once_and_a_second_create_changes_nothing(services):
 
 
 def test_a_wait_is_recorded_once_under_concurrent_replays(services):
-    case_id = a_case(services)
+    case_id = a_case(services, matter="apply", status="processing")
     results = run_together(
         6,
-        lambda i: services.store.put_wait(
-            case_id, "apply", {"task_token": f"t{i}", "status": "pending", "due_at": "2026-12-01"}, listed_for="L", due_key="D"
+        lambda i: services.store.open_wait(
+            case_id,
+            "apply",
+            {"task_token": f"t{i}", "status": "pending", "due_at": "2026-12-01"},
+            department="hr",
+            district="341003",
+            event=Event("awaiting_review", "待审核"),
         ),
     )
     assert results.count(True) == 1 and results.count(False) == 5
-    items, read = services.store.due_until("D", "2026-12-02")
+    items, read = services.store.waits_due("2026-12-02")
     assert read == 1 and items[0]["task_token"] == f"t{results.index(True)}"
 
 

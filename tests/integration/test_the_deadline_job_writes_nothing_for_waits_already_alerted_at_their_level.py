@@ -1,7 +1,7 @@
 """The deadline job alerts each wait once per level, and a wait already alerted at its level costs it no write (issue 10, point 3).
 
 The waits are put on the job's list the way a reviewed matter's task puts them (the
-store's `put_wait`), and the job runs at chosen moments; every DynamoDB call of the
+store's `open_wait`), and the job runs at chosen moments; every DynamoDB call of the
 store and every alert SNS publishes is counted.
 """
 
@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib import localstack
+from chalicelib.domain.outcomes import Event
 from chalicelib.services.deadlines import run_deadline_alerts
-from chalicelib.services.workflow_tasks import OPEN_WAIT
 from chalicelib.wiring import services
 
 DUE = datetime.fromisoformat("2026-12-09T23:59:59+08:00")
@@ -54,7 +54,19 @@ def open_wait(matter: str = "apply", due_at: datetime = DUE) -> str:
         "submitted_at": (due_at - timedelta(days=1)).isoformat(),
         "status": "pending",
     }
-    assert services().store.put_wait(case_id, matter, wait, listed_for="REVIEW#hr#341003", due_key=OPEN_WAIT)
+    services().store.create(
+        {
+            "case_id": case_id,
+            "person_key": "k",
+            "created_at": wait["submitted_at"],
+            "status": "processing",
+            "matter_status": {matter: "pending"},
+            "contact": {"phone": "13905590002", "address": "黄山"},
+        },
+        [{"code": matter, "status": "pending"}],
+        {"kind": "created", "text": "案件已创建"},
+    )
+    assert services().store.open_wait(case_id, matter, wait, department="hr", district="341003", event=Event("awaiting_review", "待审核"))
     return wait["review_id"]
 
 
@@ -111,9 +123,9 @@ def test_of_two_overlapping_runs_only_one_alerts(counted, monkeypatch):
     before = len(alerts())
     store = services().store
     # the second run read the list before the first one recorded its alert
-    stale = store.due_until(OPEN_WAIT, (DUE + timedelta(hours=4)).isoformat())
+    stale = store.waits_due((DUE + timedelta(hours=4)).isoformat())
     assert run_deadline_alerts(services(), DUE + timedelta(minutes=1))["overdue"] == [review]
-    monkeypatch.setattr(store, "due_until", lambda key, until: stale if key == OPEN_WAIT else type(store).due_until(store, key, until))
+    monkeypatch.setattr(store, "waits_due", lambda until: stale)
     assert run_deadline_alerts(services(), DUE + timedelta(minutes=1))["overdue"] == []
     assert len(alerts()) - before == 1
 

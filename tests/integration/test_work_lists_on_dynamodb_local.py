@@ -30,10 +30,10 @@ def test_a_service_points_list_is_newest_first_and_a_persons_search_stays_at_the
     counter_case(services, "00000000-0000-4000-8000-000000000001", "A", "p1", "2026-11-29T01:00:00.000+00:00")
     counter_case(services, "00000000-0000-4000-8000-000000000002", "A", "p2", "2026-11-29T02:00:00.000+00:00")
     counter_case(services, "00000000-0000-4000-8000-000000000003", "B", "p1", "2026-11-29T03:00:00.000+00:00")
-    at_a, _ = services.store.list_waits("POINT#A", 10, None, newest_first=True)
+    at_a, _ = services.store.list_service_point_cases("A", 10, None)
     assert [c["case_id"][-1] for c in at_a] == ["2", "1"]
-    first, cursor = services.store.list_waits("POINT#A", 1, None, newest_first=True)
-    rest, _ = services.store.list_waits("POINT#A", 1, cursor, newest_first=True)
+    first, cursor = services.store.list_service_point_cases("A", 1, None)
+    rest, _ = services.store.list_service_point_cases("A", 1, cursor)
     assert [c["case_id"][-1] for c in first + rest] == ["2", "1"]
     found, _ = services.store.list_for_person_at_point("p1", "A", 10)
     assert [c["case_id"][-1] for c in found] == ["1"]
@@ -42,13 +42,13 @@ def test_a_service_points_list_is_newest_first_and_a_persons_search_stays_at_the
 def test_a_card_order_leaves_the_banks_list_once(services):  # noqa: F811
     case_id = "00000000-0000-4000-8000-000000000009"
     counter_case(services, case_id, "A", "p1", "2026-11-29T01:00:00.000+00:00")
-    order = {"card_id": "HS00AA", "status": "awaiting_production", "bank_code": "boc"}
-    assert services.store.put_card_order(case_id, order, "BANKCARDS#boc", "2026-11-29T02:00:00.000+00:00")
-    assert not services.store.put_card_order(case_id, {**order, "bank_code": "x"}, "BANKCARDS#boc", "2026-11-29T03:00:00.000+00:00")
-    assert [o["bank_code"] for o in services.store.list_waits("BANKCARDS#boc", 10, None)[0]] == ["boc"]
+    order = {"card_id": "HS00AA", "status": "awaiting_production", "bank_code": "boc", "ordered_at": "2026-11-29T02:00:00.000+00:00"}
+    assert services.store.put_card_order(case_id, order)
+    assert not services.store.put_card_order(case_id, {**order, "ordered_at": "2026-11-29T03:00:00.000+00:00"})
+    assert [o["ordered_at"] for o in services.store.list_bank_cards("boc", 10, None)[0]] == ["2026-11-29T02:00:00.000+00:00"]
     assert services.store.close_card_order(case_id, "HS00AA", "issued", "2026-11-29T04:00:00.000+00:00")
     assert not services.store.close_card_order(case_id, "HS00AA", "not_made", "2026-11-29T05:00:00.000+00:00")
-    assert services.store.list_waits("BANKCARDS#boc", 10, None)[0] == []
+    assert services.store.list_bank_cards("boc", 10, None)[0] == []
 
 
 def test_a_replayed_approval_finds_its_random_card_and_the_bank_can_fail_it_once(services):  # noqa: F811

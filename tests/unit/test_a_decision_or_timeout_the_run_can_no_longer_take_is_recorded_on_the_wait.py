@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from chalicelib.adapters import case_keys
 from chalicelib.adapters.memory_cases import InMemoryCaseStore
 from chalicelib.adapters.workflow import StepFunctionsWorkflow
+from chalicelib.domain.outcomes import Event
 from chalicelib.ports import WorkflowUnavailable
 from chalicelib.services import deadlines, reviews
-from chalicelib.services.workflow_tasks import OPEN_WAIT
 from chalicelib.settings import Settings
 from chalicelib.wiring import Services
 
@@ -54,24 +55,30 @@ def services_with(workflow: AnsweringWorkflow) -> Services:
 
 def a_waiting_matter(services: Services, **wait: Any) -> dict:
     services.store.create(
-        {"case_id": CASE, "person_key": "k", "created_at": "2026-12-01T00:00:00.000+00:00", "status": "processing"},
-        [{"code": "apply", "status": "awaiting_review"}],
+        {
+            "case_id": CASE,
+            "person_key": "k",
+            "created_at": "2026-12-01T00:00:00.000+00:00",
+            "status": "processing",
+            "matter_status": {"apply": "pending"},
+        },
+        [{"code": "apply", "status": "pending"}],
         {"kind": "created", "text": "案件已创建"},
     )
     item = {"case_id": CASE, "matter": "apply", "review_id": f"{CASE}.apply", "task_token": "token-1", "department": "hr", **wait}
-    services.store.put_wait(CASE, "apply", item, listed_for="REVIEW#hr#341003", due_key=OPEN_WAIT)
+    assert services.store.open_wait(CASE, "apply", item, department="hr", district="341003", event=Event("awaiting_review", "待审核"))
     return services.store.get_wait(CASE, "apply")
 
 
 def a_decided_wait(services: Services) -> dict:
     a_waiting_matter(services, status="pending", due_at="2026-12-09T15:59:59+00:00")
-    return services.store.update_wait(
+    return services.store.decide_wait(
         CASE,
         "apply",
-        expected_status="pending",
-        changes={"status": "decided", "decision": "approve", "resume": "pending"},
-        due_key=reviews.RESUME,
-        due_at=NOW.isoformat(),
+        {"status": "decided", "decision": "approve", "resume": "pending"},
+        decided_at=NOW.isoformat(),
+        department="hr",
+        district="341003",
     )
 
 
@@ -90,7 +97,7 @@ def test_a_decision_the_run_no_longer_waits_for_times_the_wait_out():
     assert not reviews.resume(services, a_decided_wait(services))
     wait = services.store.get_wait(CASE, "apply")
     assert (wait["status"], wait["resume"]) == ("timed_out", "too_late")
-    assert services.store.due_until(reviews.RESUME, "2099") == ([], 0)
+    assert services.store.resumes_due("2099") == ([], 0)
 
 
 def test_a_decision_the_workflow_cannot_take_now_stays_pending_for_the_deadline_job():
@@ -98,7 +105,7 @@ def test_a_decision_the_workflow_cannot_take_now_stays_pending_for_the_deadline_
     assert reviews.resume(services, a_decided_wait(services))
     wait = services.store.get_wait(CASE, "apply")
     assert (wait["status"], wait["resume"]) == ("decided", "pending")
-    assert [w["matter"] for w in services.store.due_until(reviews.RESUME, "2099")[0]] == ["apply"]
+    assert [w["matter"] for w in services.store.resumes_due("2099")[0]] == ["apply"]
 
 
 @pytest.mark.parametrize(("answer", "timed_out"), [(True, [f"{CASE}.apply"]), (False, [])])
@@ -120,7 +127,7 @@ def test_an_expired_wait_the_workflow_cannot_end_now_is_tried_again_on_the_next_
     services = services_with(AnsweringWorkflow(WorkflowUnavailable("ThrottlingException")))
     a_waiting_matter(services, status="pending", due_at="2026-12-01T15:59:59+00:00", expires_at="2026-12-08T01:00:00+08:00")
     assert deadlines.run_deadline_alerts(services, NOW)["timed_out"] == []
-    assert services.store.get_wait(CASE, "apply")["index"] == {"gsi2pk": "REVIEW#hr#341003", "gsi3pk": OPEN_WAIT}
+    assert services.store.get_wait(CASE, "apply")["index"] == {"gsi2pk": "REVIEW#hr#341003", "gsi3pk": case_keys.OPEN_WAITS}
 
 
 class RaisingStepFunctions:

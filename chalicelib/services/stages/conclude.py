@@ -20,7 +20,7 @@ from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate, NotFo
 from chalicelib.domain import messages
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import CATALOGUE, MatterCode, matter_name
-from chalicelib.domain.outcomes import Closing, Conclusion, Event, Message, Outcome, WaitChange
+from chalicelib.domain.outcomes import Closing, Conclusion, Event, Message, Outcome, PayoutSwitch, WaitChange
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.services import outbox
 from chalicelib.services.case_facts import case_facts
@@ -91,7 +91,7 @@ def conclude(
     alerts: list[Message] | None = None,
     wait: WaitChange | None = None,
     card_order: dict[str, Any] | None = None,
-    payout_switch: dict[str, Any] | None = None,
+    payout_switch: PayoutSwitch | None = None,
     new_contact_phone: str | None = None,
     expect: CaseStatus = CaseStatus.PROCESSING,
     system_failure: bool = False,

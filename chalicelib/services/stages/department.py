@@ -11,7 +11,7 @@ from chalicelib.domain.banks import find_bank, review_district
 from chalicelib.domain.cards import CardStatus
 from chalicelib.domain.case import MatterStatus
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode, matter_name, parse_form
-from chalicelib.domain.outcomes import Event, Outcome, WaitChange, WaitStatus
+from chalicelib.domain.outcomes import Event, Outcome, PayoutSwitch, WaitChange, WaitStatus
 from chalicelib.domain.payout import effective_at, effective_month, month_text
 from chalicelib.domain.prejudge import Reason, prejudge
 from chalicelib.domain.resident_id import mask_account
@@ -24,17 +24,15 @@ from chalicelib.services.stages.conclude import Sms, conclude, facts_of, not_don
 from chalicelib.services.stages.immediate import answer, card_result
 from chalicelib.wiring import Services
 
-OPEN_WAIT = "OPEN_WAIT"  # the deadline job's list (index ByDue)
-PAYOUT_SWITCH = "PAYOUT_SWITCH"  # the payout switch job's list (index ByDue)
-
 
 def review_id(case_id: str, code: str) -> str:
     return f"{case_id}.{code}"
 
 
-def review_list_key(department: str, district: str) -> str:
-    """HR reviews are listed per district; the pension system sees all its requests."""
-    return f"REVIEW#{department}#{district if department == Department.HR else 'all'}"
+def review_queue(department: str, district: str) -> str | None:
+    """The district whose reviewers see a department's review: HR reviews are queued per district;
+    the pension system sees all its requests in one queue (None)."""
+    return district if department == Department.HR else None
 
 
 # --- CheckBeforeReview -------------------------------------------------------------
@@ -104,7 +102,7 @@ def request_decision(
         + (f"，办结时限 {messages.deadline_text(wait['due_at'])}" if wait["due_at"] else ""),
         matter=code,
     )
-    opened = services.store.open_wait(case_id, code, wait, listed_for=review_list_key(department, district), due_key=OPEN_WAIT, event=event)
+    opened = services.store.open_wait(case_id, code, wait, department=department, district=review_queue(department, district), event=event)
     if not opened:
         # Step Functions retried this task and issued a new token: keep the live one.
         try:
@@ -198,7 +196,7 @@ def _approve_card(services: Services, facts: dict[str, Any], code: str) -> tuple
     return result, messages.card_approved(code, card.bank, card.branch), order
 
 
-def _accept_payout_change(services: Services, facts: dict[str, Any], decision: dict[str, Any]) -> tuple[dict[str, Any], str, dict]:
+def _accept_payout_change(services: Services, facts: dict[str, Any], decision: dict[str, Any]) -> tuple[dict[str, Any], str, PayoutSwitch]:
     """The pension system accepted: the new account is pending until its effective month."""
     accepted_at = datetime.fromisoformat(decision.get("accepted_at") or decision.get("decided_at") or services.now_iso())
     # a decision without its month (an older resume) counts from the submission too (domain.md §6)
@@ -210,13 +208,14 @@ def _accept_payout_change(services: Services, facts: dict[str, Any], decision: d
     request_id = review_id(facts["case_id"], MatterCode.PENSION_ACCOUNT)
     previous = services.pension_system.record(id_number)
     services.pension_system.accept_change(id_number, account, month, request_id)
-    switch = {
-        "pk": f"PAYOUT#{services.person_key(id_number)}",
-        "sk": "PENDING",
-        "due_key": PAYOUT_SWITCH,
-        "due_at": effective_at(month).isoformat(),
-        "item": {"request_id": request_id, "case_id": facts["case_id"], "id_number": id_number, "effective_month": month},
-    }
+    switch = PayoutSwitch(
+        person_key=services.person_key(id_number),
+        request_id=request_id,
+        case_id=facts["case_id"],
+        id_number=id_number,
+        effective_month=month,
+        effective_at=effective_at(month).isoformat(),
+    )
     result = {
         "effective_month": month,
         "effective_month_text": month_text(month),
