@@ -282,10 +282,11 @@ def withdraw_case(case_id: str) -> Response:
 @app.route("/cases/{case_id}/form", methods=["GET"])
 @handles_problems
 def case_form(case_id: str) -> Response:
+    from chalicelib.domain.access import Looked
     from chalicelib.services import case_views, form
 
     principal = _case_actor()
-    record = case_views.load_own_case(services(), principal, case_id)
+    record = case_views.load_own_case(services(), principal, case_id, Looked.FORM)
     return Response(body=form.render_form(record, principal), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 

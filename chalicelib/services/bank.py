@@ -12,6 +12,7 @@ from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.adapters.simulators import preexisting_case_id
 from chalicelib.auth import Principal
 from chalicelib.domain import messages
+from chalicelib.domain.access import Looked
 from chalicelib.domain.banks import Bank, find_bank
 from chalicelib.domain.cards import Card, CardStatus
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
@@ -24,6 +25,7 @@ from chalicelib.models import BankCardList, BankCardView, CardIssued, CardNotMad
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
 from chalicelib.residents import Resident
+from chalicelib.services import access
 from chalicelib.services.case_facts import case_facts
 from chalicelib.services.cases import notify_applicant
 from chalicelib.services.stages.conclude import Sms, conclude
@@ -54,6 +56,7 @@ def _order(services: Services, case_id: str, code: str, card_id: str, branch_nam
         "branch_district": branch.district if branch else "",
         "applicant_name": mask_name(name),
         "applicant_id_number": mask_resident_id(id_number),
+        "person_key": services.person_key(id_number),  # whose card: the bank's read of it is recorded (PIPL Art. 51)
         "status": AWAITING_PRODUCTION,
         "ordered_at": services.now_iso(),
     }
@@ -79,6 +82,7 @@ def list_cards(services: Services, principal: Principal, limit: int, cursor: str
     """The caller's bank's cards waiting to be made, oldest order first."""
     with checked_cursor():
         orders, next_cursor = services.store.list_bank_cards(principal.bank or "", limit, cursor)
+    access.record_staff_reads(services, principal, "bank", _whose(services, orders), Looked.CARD_LIST)
     return BankCardList(
         cards=[
             BankCardView(
@@ -98,6 +102,23 @@ def list_cards(services: Services, principal: Principal, limit: int, cursor: str
         ],
         next_cursor=next_cursor,
     )
+
+
+def _whose(services: Services, orders: list[dict]) -> list[dict]:
+    """Each order's case and person; an order listed before orders named their person reads its case
+    (a card waiting from before the service has no case to read, and nobody to record)."""
+    from chalicelib.adapters.dynamo_cases import NotFound
+
+    whose = []
+    for order in orders:
+        person_key = order.get("person_key")
+        if person_key is None:
+            try:
+                person_key = services.store.get_case_item(order["case_id"])["person_key"]
+            except NotFound:
+                continue
+        whose.append({"case_id": order["case_id"], "person_key": person_key})
+    return whose
 
 
 def _own_card(services: Services, principal: Principal, card_id: str) -> dict:

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamo_cases import CaseRecord
 from chalicelib.auth import Principal
+from chalicelib.domain.access import Looked
 from chalicelib.domain.catalogue import (
     CATALOGUE,
     MATERIAL_NAMES,
@@ -23,6 +24,7 @@ from chalicelib.models import (
     CaseSummary,
     CaseView,
 )
+from chalicelib.services import access
 from chalicelib.wiring import Services
 
 
@@ -34,8 +36,11 @@ def can_see(services: Services, principal: Principal, case: dict) -> bool:
     return bool(clerk_of_the_point and case.get("channel") == "offline" and case.get("service_point") == principal.service_point)
 
 
-def load_own_case(services: Services, principal: Principal, case_id: str) -> CaseRecord:
-    """The case, if the caller may see it; 404 for anyone else, never a hint."""
+def load_own_case(services: Services, principal: Principal, case_id: str, looked: Looked | None = None) -> CaseRecord:
+    """The case, if the caller may see it; 404 for anyone else, never a hint.
+
+    `looked`: what the caller is about to be shown; a clerk's read of it is recorded first.
+    """
     try:
         uuid.UUID(case_id)
     except ValueError:
@@ -43,6 +48,8 @@ def load_own_case(services: Services, principal: Principal, case_id: str) -> Cas
     record = services.store.get(case_id)
     if record is None or not can_see(services, principal, record.case):
         raise NotFoundProblem("未找到该案件")
+    if looked is not None and principal.has("clerk"):
+        access.record_staff_reads(services, principal, "clerk", [record.case], looked)
     return record
 
 
@@ -54,7 +61,7 @@ def missing_materials(record: CaseRecord) -> list[dict]:
 
 
 def get_case(services: Services, principal: Principal, case_id: str) -> CaseView:
-    return case_view(load_own_case(services, principal, case_id), principal, services)
+    return case_view(load_own_case(services, principal, case_id, Looked.CASE), principal, services)
 
 
 def list_cases(services: Services, principal: Principal, limit: int, cursor: str | None) -> CaseList:
@@ -84,6 +91,7 @@ def list_counter_cases(services: Services, principal: Principal, id_number: str 
         else:
             cases, next_cursor = services.store.list_for_person_at_point(services.person_key(id_number), point, limit, cursor)
     own = [c for c in cases if c.get("service_point") == point]  # only ever the clerk's own point
+    access.record_staff_reads(services, principal, "clerk", own, Looked.CASE_LIST)
     return CaseList(cases=[_summary(c, counter=True) for c in own], next_cursor=next_cursor)
 
 

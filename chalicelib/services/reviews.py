@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
+from chalicelib.domain.access import Looked
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode
 from chalicelib.domain.payout import accepted_change_month, month_text
 from chalicelib.domain.resident_id import mask_phone, mask_resident_id
@@ -21,6 +22,7 @@ from chalicelib.errors import ConflictProblem, GoneProblem, NotFoundProblem, Val
 from chalicelib.models import DecisionRequest, PensionDecisionRequest, ReviewDetail, ReviewList, ReviewView
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import WorkflowUnavailable
+from chalicelib.services import access
 from chalicelib.services.case_views import material_views
 from chalicelib.services.workflow_tasks import CaseMissing, review_queue
 from chalicelib.wiring import Services
@@ -44,8 +46,8 @@ def _case_of(services: Services, wait: dict) -> CaseRecord:
     return record
 
 
-def _view(services: Services, wait: dict) -> ReviewView:
-    record = _case_of(services, wait)
+def _view(services: Services, wait: dict, record: CaseRecord | None = None) -> ReviewView:
+    record = record or _case_of(services, wait)
     matter = record.matters[wait["matter"]]
     return ReviewView(
         review_id=wait["review_id"],
@@ -80,8 +82,17 @@ def list_pending(services: Services, principal: Principal, department: str, limi
         waits, next_cursor = services.store.list_pending_reviews(
             department, review_queue(department, principal.district or ""), limit, cursor
         )
-    reviews = [_view(services, w) for w in waits if department != Department.HR or not _is_own_case(services, principal, w["case_id"])]
-    return ReviewList(reviews=reviews, next_cursor=next_cursor)
+    return _shown(services, principal, department, waits, next_cursor)
+
+
+def _shown(services: Services, principal: Principal, department: str, waits: list[dict], next_cursor: str | None) -> ReviewList:
+    """A page of a list as the caller may see it (an HR reviewer never their own case), each line's read recorded."""
+    person = principal.person_id_number if department == Department.HR else None
+    records = [(w, _case_of(services, w)) for w in waits]
+    shown = [(w, r) for w, r in records if person is None or r.case["id_number"] != person]
+    role = "reviewer" if department == Department.HR else "pension_system"
+    access.record_staff_reads(services, principal, role, [r.case for _, r in shown], Looked.REVIEW_LIST)
+    return ReviewList(reviews=[_view(services, w, r) for w, r in shown], next_cursor=next_cursor)
 
 
 def _own_wait(services: Services, principal: Principal, review_id: str, department: str) -> dict:
@@ -106,16 +117,15 @@ def list_decided(services: Services, principal: Principal, limit: int, cursor: s
     """The decided reviews of the reviewer's district, newest decision first (index query)."""
     with checked_cursor():
         waits, next_cursor = services.store.list_decided_reviews(Department.HR, principal.district or "", limit, cursor)
-    return ReviewList(
-        reviews=[_view(services, w) for w in waits if not _is_own_case(services, principal, w["case_id"])], next_cursor=next_cursor
-    )
+    return _shown(services, principal, Department.HR, waits, next_cursor)
 
 
 def get_review(services: Services, principal: Principal, review_id: str) -> ReviewDetail:
     """One review with what the reviewer needs: the applicant, the matter and its form, every material's link."""
     wait = _own_wait(services, principal, review_id, Department.HR)
-    view = _view(services, services.store.get_wait(wait["case_id"], wait["matter"]) or wait)
     record = _case_of(services, wait)
+    access.record_staff_reads(services, principal, "reviewer", [record.case], Looked.REVIEW)  # before anything is answered
+    view = _view(services, wait, record)
     case = record.case
     agent = case.get("agent")
     return ReviewDetail(
