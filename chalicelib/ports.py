@@ -117,17 +117,21 @@ class WorkflowUnavailable(Exception):
 
 
 class Workflow(Protocol):
-    """The case's run (one per case, named by it) and the department waits inside it."""
+    """The case's runs and the department waits inside them.
 
-    def start(self, case_id: str, facts: dict[str, Any] | None = None) -> str:
-        """Start the case's run with its fixed facts in the input; a second start answers the first run."""
+    A case has one run at a time: run 0 from submission, and run n + 1 only when the
+    reconciler found run n over while the case was not (each run named by the case and n).
+    """
+
+    def start(self, case_id: str, facts: dict[str, Any] | None = None, run: int = 0) -> str:
+        """Start the case's run `run` with its fixed facts in the input; a second start answers the first."""
         ...
 
-    def describe(self, case_id: str) -> dict[str, Any] | None:
+    def describe(self, case_id: str, run: int = 0) -> dict[str, Any] | None:
         """The run's state (`status`: RUNNING, SUCCEEDED, FAILED, ABORTED...), or None if it was never started."""
         ...
 
-    def stop(self, case_id: str, cause: str) -> bool:
+    def stop(self, case_id: str, cause: str, run: int = 0) -> bool:
         """Stop the case's run (withdrawal); False if none is running."""
         ...
 
@@ -335,6 +339,25 @@ class CaseStore(Protocol):
 
     def list_decided_reviews(self, department: str, district: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
         """One page of a district's decided reviews, newest decision first, and the cursor of the next page."""
+        ...
+
+    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str) -> dict | None:
+        """A new run waits on this matter with `task_token`: a pending wait takes it; a decided one takes it
+        and goes back on the resumes to send (at `at`). None if the wait is neither."""
+        ...
+
+    def unfinished_cases(self, submitted_until: str) -> tuple[list[dict], int]:
+        """Case items submitted at or before `submitted_until` and not yet seen finished (the reconciler's list);
+        answers (items, items read)."""
+        ...
+
+    def next_run(self, case_id: str, run: int) -> bool:
+        """Run `run` of the case is over while the case is not: the next is `run + 1`, once. False if another
+        reconciler got there first or the case is no longer submitted or processing."""
+        ...
+
+    def forget_finished(self, case_id: str) -> bool:
+        """A finished case leaves the reconciler's list; False (and it stays) if it is not finished."""
         ...
 
     def waits_due(self, until: str) -> tuple[list[dict], int]:

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # wait that is still undecided this many working days after its due day.
     alert_warning_hours: float = 4.0
     review_expiry_working_days: int = 5
+    # The reconciler (issue 11): a case submitted this long ago without a running run is resumed,
+    # at most `reconcile_max_runs` runs in all; then it fails visibly.
+    reconcile_after_seconds: float = 300.0
+    reconcile_max_runs: int = 3
     # Holiday data files for years beyond the chinesecalendar package (default: data/holidays).
     holidays_dir: str | None = None
     # How long a process trusts its copy of a loaded holiday schedule (PUT /admin/calendar/{year})

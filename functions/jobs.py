@@ -53,6 +53,15 @@ def materials_retention(event: dict) -> dict:
 
 
 @lambda_handler
+def reconcile(event: dict) -> dict:
+    """No case stays submitted or processing without a running run (issue 11)."""
+    from chalicelib.services import reconcile as reconciler
+    from chalicelib.wiring import services
+
+    return reconciler.run_reconcile(services(), event_time(event))
+
+
+@lambda_handler
 def check_material(event: dict) -> list:
     """S3 ObjectCreated on the materials bucket: check what arrived."""
     from chalicelib.services import materials
@@ -65,21 +74,25 @@ HANDLERS = {
     "deadline_alerts": deadline_alerts,
     "payout_switch": payout_switch,
     "materials_retention": materials_retention,
+    "reconcile": reconcile,
     "check_material": check_material,
 }
 JOB_NAMES = {  # the local stack's /dev/jobs/{job}/run, and what the jobs are called in Chinese messages
     "deadline-alerts": "审核时限提醒",
     "payout-switch": "养老保险待遇发放账号切换",
     "materials-retention": "材料保存期限清理",
+    "reconcile": "中断案件的恢复办理",
 }
 
 
 def jobs() -> dict[str, Callable[[Services, datetime], Any]]:
     """The local stack's /dev/jobs/{job}/run: each job's service function (imported here, not with the handlers)."""
     from chalicelib.services import deadlines, materials, payouts
+    from chalicelib.services import reconcile as reconciler
 
     return {
         "deadline-alerts": deadlines.run_deadline_alerts,
         "payout-switch": payouts.run_payout_switch,
         "materials-retention": materials.run_materials_retention,
+        "reconcile": reconciler.run_reconcile,
     }

@@ -13,6 +13,13 @@ OPEN_WAITS = "OPEN_WAIT"  # the deadline job: department waits by their due time
 RESUMES = "RESUME"  # decisions whose resume is still to be sent, by decision time
 PAYOUT_SWITCHES = "PAYOUT_SWITCH"  # the payout switch job: accepted account changes by effective date
 MATERIAL_RETENTIONS = "MATERIALS_RETENTION"  # the materials retention job: finished cases' uploads by deletion date
+UNFINISHED_CASES = "UNFINISHED"  # the reconciler: submitted cases, by submission time, until a run of theirs is seen finished
+
+
+def unfinished_since(submitted_at: str, case_id: str) -> str:
+    """A submitted case's place on the reconciler's list."""
+    return f"{submitted_at}#{case_id}"
+
 
 # A department's whole queue: a department that does not work by district sees every request in one list.
 _WHOLE_DEPARTMENT = "all"

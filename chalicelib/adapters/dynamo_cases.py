@@ -32,7 +32,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters import case_keys
-from chalicelib.domain.case import CaseStatus, MatterStatus
+from chalicelib.domain.case import FINAL_CASE_STATUSES, CaseStatus, MatterStatus
 from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message, PayoutSwitch
 from chalicelib.domain.resident_id import mask_phone
 
@@ -725,6 +725,21 @@ class DynamoCaseStore:
     def settle_resume(self, case_id: str, code: str, changes: dict) -> dict:
         return self._update_wait(case_id, code, "decided", changes, undue=True)
 
+    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str) -> dict | None:
+        """A new run of the case waits on this matter with `task_token`: a pending wait takes the token; a
+        decided one takes it too and goes back on the resumes to send (at `at`), so that the decision
+        reaches the new run. None if the wait is neither (ended, or not there)."""
+        wait = self.get_wait(case_id, code)
+        try:
+            if wait is not None and wait["status"] == "pending":
+                return self._update_wait(case_id, code, "pending", {"task_token": task_token})
+            if wait is not None and wait["status"] == "decided":
+                changes = {"task_token": task_token, "resume": "pending"}
+                return self._update_wait(case_id, code, "decided", changes, due_key=case_keys.RESUMES, due_at=at)
+        except ConcurrentUpdate:
+            pass
+        return None
+
     def end_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
         return self._update_wait(case_id, code, expected_status, changes, unlist=True, undue=True)
 
@@ -791,6 +806,52 @@ class DynamoCaseStore:
 
     def waits_due(self, until: str) -> tuple[list[dict], int]:
         return self._due(case_keys.OPEN_WAITS, until)
+
+    def unfinished_cases(self, submitted_until: str) -> tuple[list[dict], int]:
+        """Case items submitted at or before `submitted_until` and not yet seen finished by the reconciler."""
+        return self._due(case_keys.UNFINISHED_CASES, submitted_until)
+
+    def next_run(self, case_id: str, run: int) -> bool:
+        """The case's run `run` is over unfinished: the next one is `run + 1`, once (False if another got there
+        first, or the case is no longer submitted or processing)."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": "CASE"},
+                UpdateExpression="SET #run = :next",
+                ConditionExpression=(
+                    "(#run = :run OR (attribute_not_exists(#run) AND :run = :zero)) AND #status IN (:submitted, :processing)"
+                ),
+                ExpressionAttributeNames={"#run": "run", "#status": "status"},
+                ExpressionAttributeValues={
+                    ":next": run + 1,
+                    ":run": run,
+                    ":zero": 0,
+                    ":submitted": "submitted",
+                    ":processing": "processing",
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def forget_finished(self, case_id: str) -> bool:
+        """A finished case leaves the reconciler's list (False if it is not finished: it stays)."""
+        finals = sorted(s.value for s in FINAL_CASE_STATUSES)
+        try:
+            self._table.update_item(
+                Key={"pk": f"CASE#{case_id}", "sk": "CASE"},
+                UpdateExpression="REMOVE gsi3pk, gsi3sk",
+                ConditionExpression="#status IN (" + ", ".join(f":f{i}" for i in range(len(finals))) + ")",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={f":f{i}": v for i, v in enumerate(finals)},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def resumes_due(self, until: str) -> tuple[list[dict], int]:
         return self._due(case_keys.RESUMES, until)
@@ -952,7 +1013,9 @@ class DynamoCaseStore:
         """A draft becomes submitted: the case's change and its timeline event in one transaction
         (with `answer`, the request's answer too), conditional on the case still being that
         draft; ConcurrentUpdate otherwise. Answers the case's new version."""
-        update = self._case_update(case_id, expected_version, "draft", changes)
+        # on the reconciler's list from now on: a run that is lost is found there (index ByDue)
+        listed = {"gsi3pk": case_keys.UNFINISHED_CASES, "gsi3sk": case_keys.unfinished_since(changes.get("submitted_at", ""), case_id)}
+        update = self._case_update(case_id, expected_version, "draft", {**changes, **listed})
         timeline = {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, event)}}
         self._transact([update, timeline, *([self._remember(answer)] if answer else [])], f"case {case_id}")
         return expected_version + 1
@@ -961,7 +1024,7 @@ class DynamoCaseStore:
         """A submitted case whose run could not start is a draft again, with the event saying so, in one
         transaction; the submit's remembered answer (`forget`) goes with it, so that the request can be
         made again. ConcurrentUpdate if the case moved on. Answers the case's new version."""
-        update = self._case_update(case_id, expected_version, "submitted", changes)
+        update = self._case_update(case_id, expected_version, "submitted", changes, remove=("gsi3pk", "gsi3sk"))
         timeline = {"Put": {"TableName": self._table.name, "Item": self._event_item(case_id, event)}}
         forgotten = [{"Delete": {"TableName": forget.table, "Key": {"id": forget.id}}}] if forget else []
         self._transact([update, timeline, *forgotten], f"case {case_id}")
@@ -974,7 +1037,7 @@ class DynamoCaseStore:
             return None
         return Answer(table, answer_id, item["request"], json.loads(item["body"]), int(item["expiration"]))
 
-    def _case_update(self, case_id: str, expected_version: int, expected_status: str, changes: dict) -> dict:
+    def _case_update(self, case_id: str, expected_version: int, expected_status: str, changes: dict, remove: tuple[str, ...] = ()) -> dict:
         names = {"#version": "version", "#status": "status"}
         values: dict[str, Any] = {":expected": expected_version, ":one": 1, ":was": expected_status}
         sets = ["#version = #version + :one"]
@@ -982,11 +1045,15 @@ class DynamoCaseStore:
             names[f"#f{i}"] = name
             values[f":v{i}"] = value
             sets.append(f"#f{i} = :v{i}")
+        removes = []
+        for i, name in enumerate(remove):
+            names[f"#r{i}"] = name
+            removes.append(f"#r{i}")
         return {
             "Update": {
                 "TableName": self._table.name,
                 "Key": {"pk": f"CASE#{case_id}", "sk": "CASE"},
-                "UpdateExpression": "SET " + ", ".join(sets),
+                "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
                 "ConditionExpression": "attribute_exists(pk) AND #version = :expected AND #status = :was",
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": values,

@@ -43,7 +43,7 @@ from chalicelib.adapters.dynamo_cases import (
     _retention_item,
     _wait_item,
 )
-from chalicelib.domain.case import CaseStatus, MatterStatus
+from chalicelib.domain.case import FINAL_CASE_STATUSES, CaseStatus, MatterStatus
 from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message
 
 _KEYS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "entity")
@@ -218,6 +218,21 @@ class InMemoryCaseStore:
 
     def settle_resume(self, case_id: str, code: str, changes: dict) -> dict:
         return self._update_wait(case_id, code, "decided", changes, undue=True)
+
+    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str) -> dict | None:
+        """A new run of the case waits on this matter with `task_token`: a pending wait takes the token; a
+        decided one takes it too and goes back on the resumes to send (at `at`), so that the decision
+        reaches the new run. None if the wait is neither (ended, or not there)."""
+        wait = self.get_wait(case_id, code)
+        try:
+            if wait is not None and wait["status"] == "pending":
+                return self._update_wait(case_id, code, "pending", {"task_token": task_token})
+            if wait is not None and wait["status"] == "decided":
+                changes = {"task_token": task_token, "resume": "pending"}
+                return self._update_wait(case_id, code, "decided", changes, due_key=case_keys.RESUMES, due_at=at)
+        except ConcurrentUpdate:
+            pass
+        return None
 
     def end_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
         return self._update_wait(case_id, code, expected_status, changes, unlist=True, undue=True)
@@ -483,7 +498,8 @@ class InMemoryCaseStore:
             case = self._items.get((pk, "CASE"))
             if case is None or case.get("version") != expected_version or case.get("status") != "draft" or not self._may_remember(answer):
                 raise ConcurrentUpdate(f"case {case_id}")
-            self._items[pk, "CASE"] = {**case, **changes, "version": expected_version + 1}
+            listed = {"gsi3pk": case_keys.UNFINISHED_CASES, "gsi3sk": case_keys.unfinished_since(changes.get("submitted_at", ""), case_id)}
+            self._items[pk, "CASE"] = {**case, **changes, **listed, "version": expected_version + 1}
             self._items[pk, event_item["sk"]] = event_item
             self._remember(answer)
             return expected_version + 1
@@ -496,7 +512,8 @@ class InMemoryCaseStore:
             case = self._items.get((pk, "CASE"))
             if case is None or case.get("version") != expected_version or case.get("status") != "submitted":
                 raise ConcurrentUpdate(f"case {case_id}")
-            self._items[pk, "CASE"] = {**case, **changes, "version": expected_version + 1}
+            kept = {k: v for k, v in case.items() if k not in ("gsi3pk", "gsi3sk")}
+            self._items[pk, "CASE"] = {**kept, **changes, "version": expected_version + 1}
             self._items[pk, event_item["sk"]] = event_item
             if forget is not None:
                 self._answers.pop((forget.table, forget.id), None)
@@ -575,6 +592,26 @@ class InMemoryCaseStore:
 
     def waits_due(self, until: str) -> tuple[list[dict], int]:
         return self._due(case_keys.OPEN_WAITS, until)
+
+    def unfinished_cases(self, submitted_until: str) -> tuple[list[dict], int]:
+        return self._due(case_keys.UNFINISHED_CASES, submitted_until)
+
+    def next_run(self, case_id: str, run: int) -> bool:
+        with self._lock:
+            case = self._items.get((f"CASE#{case_id}", "CASE"))
+            if case is None or case.get("run", 0) != run or case.get("status") not in ("submitted", "processing"):
+                return False
+            case["run"] = run + 1
+            return True
+
+    def forget_finished(self, case_id: str) -> bool:
+        with self._lock:
+            case = self._items.get((f"CASE#{case_id}", "CASE"))
+            if case is None or case.get("status") not in FINAL_CASE_STATUSES:
+                return False
+            case.pop("gsi3pk", None)
+            case.pop("gsi3sk", None)
+            return True
 
     def resumes_due(self, until: str) -> tuple[list[dict], int]:
         return self._due(case_keys.RESUMES, until)

@@ -1,8 +1,9 @@
 """Starting and describing the case workflow (Step Functions).
 
-Execution names are the case id, so a second start of the same case cannot start a
-second run: Step Functions answers ExecutionAlreadyExists, which means "already
-started" here.
+Execution names are the case id (run 0), or the case id and the run's number (a run the
+reconciler started after the one before it was lost), so a second start of the same run
+cannot start a second execution: Step Functions answers ExecutionAlreadyExists, which
+means "already started" here.
 """
 
 from __future__ import annotations
@@ -23,37 +24,42 @@ class StepFunctionsWorkflow:
         self._sfn = sfn_client
         self._arn = state_machine_arn
 
-    def execution_arn(self, case_id: str) -> str:
-        return self._arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
+    @staticmethod
+    def execution_name(case_id: str, run: int = 0) -> str:
+        return case_id if run == 0 else f"{case_id}-run{run}"
 
-    def start(self, case_id: str, facts: dict[str, Any] | None = None) -> str:
+    def execution_arn(self, case_id: str, run: int = 0) -> str:
+        return self._arn.replace(":stateMachine:", ":execution:") + f":{self.execution_name(case_id, run)}"
+
+    def start(self, case_id: str, facts: dict[str, Any] | None = None, run: int = 0) -> str:
         """Start the case's run; `facts` (services.case_facts) travel in its input."""
         execution_input: dict[str, Any] = {"case_id": case_id}
         if facts is not None:
             execution_input["facts"] = facts
+        name = self.execution_name(case_id, run)
         try:
-            response = self._sfn.start_execution(stateMachineArn=self._arn, name=case_id, input=json.dumps(execution_input))
+            response = self._sfn.start_execution(stateMachineArn=self._arn, name=name, input=json.dumps(execution_input))
             return response["executionArn"]
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
-                return self.execution_arn(case_id)
+                return self.execution_arn(case_id, run)
             # a racing start may fail otherwise; what counts is that the run exists
-            if self.describe(case_id) is not None:
-                return self.execution_arn(case_id)
+            if self.describe(case_id, run) is not None:
+                return self.execution_arn(case_id, run)
             raise
 
-    def describe(self, case_id: str) -> dict[str, Any] | None:
+    def describe(self, case_id: str, run: int = 0) -> dict[str, Any] | None:
         try:
-            return self._sfn.describe_execution(executionArn=self.execution_arn(case_id))
+            return self._sfn.describe_execution(executionArn=self.execution_arn(case_id, run))
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
                 return None
             raise
 
-    def stop(self, case_id: str, cause: str) -> bool:
+    def stop(self, case_id: str, cause: str, run: int = 0) -> bool:
         """Stop a running execution; False if there is none running."""
         try:
-            self._sfn.stop_execution(executionArn=self.execution_arn(case_id), error="CaseWithdrawn", cause=cause)
+            self._sfn.stop_execution(executionArn=self.execution_arn(case_id, run), error="CaseWithdrawn", cause=cause)
         except ClientError as error:
             if error.response["Error"]["Code"] in ("ExecutionDoesNotExist", "ExecutionNotRunning"):
                 return False

@@ -115,3 +115,11 @@ def material_rejected(name: str, reason: str) -> str:
 
 def case_withdrawn(case_id: str) -> str:
     return f"{SIGNATURE}您的社会保障卡联办业务（{case_id[:8]}）已撤回。"
+
+
+def reconcile_failed_alert(case_id: str, runs: int) -> tuple[str, str]:
+    return (
+        "[社保卡一件事] 案件办理流程多次中断，已按系统故障结束",
+        f"案件 {case_id} 的办理流程已中断{runs}次（执行不再运行而案件未办结），已按系统故障结束未办结的事项并告知申请人。"
+        "请在 Step Functions 控制台查看各次执行的失败原因，修复后联系申请人重新办理。",
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.domain.access import Looked
+from chalicelib.domain.case import FINAL_MATTER_STATUSES, CaseStatus
 from chalicelib.domain.catalogue import CATALOGUE, Department, MatterCode
 from chalicelib.domain.payout import accepted_change_month, month_text
 from chalicelib.domain.resident_id import mask_phone, mask_resident_id
@@ -225,6 +226,11 @@ def resume(services: Services, wait: dict) -> bool:
         metrics.add_metric(name="ResumesDeferred", unit=MetricUnit.Count, value=1)
         return True  # recorded; the deadline job sends it again
     if not delivered:
+        if _run_lost(services, case_id, code):
+            # The run is gone, not the wait: the matter is still open, so the reconciler's next run
+            # takes the wait again with its own token, and the decision is sent there (deadline job).
+            logger.warning("decision kept for the case's next run", extra={"case_id": case_id, "matter": code})
+            return True
         try:
             services.store.settle_resume(case_id, code, {"status": "timed_out", "resume": "too_late"})
         except ConcurrentUpdate:
@@ -235,6 +241,16 @@ def resume(services: Services, wait: dict) -> bool:
     except ConcurrentUpdate:
         pass
     return True
+
+
+def _run_lost(services: Services, case_id: str, code: str) -> bool:
+    """A wait's token is refused while its matter is open and its case processing: the run that issued it
+    was lost, aborted or replaced by the reconciler's next run — the department was not late. (A wait
+    that timed out has its matter failed by its run, and a withdrawn or finished case is no longer
+    processing: those decisions are too late.)"""
+    case = services.store.get_case_item(case_id)
+    matter_status = (case.get("matter_status") or {}).get(code)
+    return case["status"] == CaseStatus.PROCESSING and matter_status is not None and matter_status not in FINAL_MATTER_STATUSES
 
 
 def retry_resumes(services: Services, until: str) -> tuple[int, int]:

@@ -28,7 +28,7 @@ def withdraw_case(services: Services, principal: Principal, case_id: str) -> Cas
     if _gone_to_a_department(record):
         raise ConflictProblem("已有事项提交经办部门审核，不能撤回")
     if record.case["status"] != CaseStatus.DRAFT:
-        services.workflow.stop(case_id, WITHDRAWN_REASON)
+        services.workflow.stop(case_id, WITHDRAWN_REASON, record.case.get("run", 0))
         record = load_own_case(services, principal, case_id)
         for code in record.waits:  # the run reached a department just before it stopped
             try:

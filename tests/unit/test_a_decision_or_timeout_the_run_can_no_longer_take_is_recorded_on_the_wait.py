@@ -94,10 +94,20 @@ def test_a_delivered_decision_is_marked_sent_and_leaves_the_resume_list():
 
 def test_a_decision_the_run_no_longer_waits_for_times_the_wait_out():
     services = services_with(AnsweringWorkflow(False))
-    assert not reviews.resume(services, a_decided_wait(services))
+    decided = a_decided_wait(services)
+    services.store.mutate_case(CASE, lambda c: {"matter_status": {"apply": "failed"}})  # the run recorded the time-out
+    assert not reviews.resume(services, decided)
     wait = services.store.get_wait(CASE, "apply")
     assert (wait["status"], wait["resume"]) == ("timed_out", "too_late")
     assert services.store.resumes_due("2099") == ([], 0)
+
+
+def test_a_decision_whose_run_was_lost_while_its_matter_is_open_is_kept_for_the_next_run():
+    services = services_with(AnsweringWorkflow(False))
+    assert reviews.resume(services, a_decided_wait(services))  # the matter is open: the run was lost, not the wait
+    wait = services.store.get_wait(CASE, "apply")
+    assert (wait["status"], wait["resume"]) == ("decided", "pending")
+    assert [w["matter"] for w in services.store.resumes_due("2099")[0]] == ["apply"]  # sent again once a run waits
 
 
 def test_a_decision_the_workflow_cannot_take_now_stays_pending_for_the_deadline_job():

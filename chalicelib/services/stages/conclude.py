@@ -232,3 +232,17 @@ def not_done(
         wait=wait,
         alerts=alerts,
     )
+
+
+def recorded_outcome(services: Services, case_id: str, code: str, plan: dict | None) -> dict[str, Any] | None:
+    """In a resumed run (`plan["resumed"]`), a matter an earlier run finished answers what it recorded
+    (`{"matter", "status", "case_status"}`) instead of running again; None otherwise (and in a first run,
+    which reads nothing for it)."""
+    if not (plan or {}).get("resumed"):
+        return None
+    case = services.store.get_case_item(case_id)
+    status = (case.get("matter_status") or {}).get(code)
+    if status not in FINAL_MATTER_STATUSES:
+        return None
+    final = case["status"] if case["status"] in FINAL_CASE_STATUSES else None
+    return {"matter": code, "status": status, "case_status": final}

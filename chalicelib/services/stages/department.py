@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.domain import messages
 from chalicelib.domain.banks import find_bank, review_district
 from chalicelib.domain.cards import CardStatus
@@ -20,7 +19,7 @@ from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.services import outbox
 from chalicelib.services.bank import card_order
 from chalicelib.services.prejudging import person_records
-from chalicelib.services.stages.conclude import Sms, conclude, facts_of, not_done
+from chalicelib.services.stages.conclude import Sms, conclude, facts_of, not_done, recorded_outcome
 from chalicelib.services.stages.immediate import answer, card_result
 from chalicelib.wiring import Services
 
@@ -45,6 +44,8 @@ def check_before_review(services: Services, case_id: str, code: str, facts: dict
     an activation before a payout change): then it does not go to the department at
     all, and the applicant is told why. A withdrawn case fails the write's condition.
     """
+    if (recorded := recorded_outcome(services, case_id, code, plan)) is not None:
+        return {**recorded, "go": False}  # an earlier run finished it: not sent to the department again
     facts = facts_of(services, case_id, facts)
     refusal = _still_refused(services, facts, MatterCode(code))
     if refusal is None:
@@ -104,13 +105,11 @@ def request_decision(
     )
     opened = services.store.open_wait(case_id, code, wait, department=department, district=review_queue(department, district), event=event)
     if not opened:
-        # Step Functions retried this task and issued a new token: keep the live one.
-        try:
-            services.store.update_wait(case_id, code, expected_status=WaitStatus.PENDING.value, changes={"task_token": task_token})
-        except ConcurrentUpdate:
-            logger.warning(
-                "wait already decided, or the case moved on, when its task was retried", extra={"case_id": case_id, "matter": code}
-            )
+        # Step Functions retried this task, or a new run of the case (the reconciler's) reached the
+        # wait, and issued a new token: the wait keeps the live one; a decision already taken goes
+        # back on the resumes to send, so that it reaches this run (the deadline job sends it).
+        if services.store.rearm_wait(case_id, code, task_token, services.now_iso()) is None:
+            logger.warning("wait already ended, or the case moved on, when its task ran again", extra={"case_id": case_id, "matter": code})
     else:
         logger.info("matter awaiting department", extra={"case_id": case_id, "matter": code, "department": department})
         metrics.add_metric(name="DepartmentWaitsStarted", unit=MetricUnit.Count, value=1)

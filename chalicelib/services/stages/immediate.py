@@ -17,7 +17,7 @@ from chalicelib.domain.resident_id import mask_account
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.ports import ExternalRefusal
 from chalicelib.services.prejudging import person_records
-from chalicelib.services.stages.conclude import Concluded, Sms, conclude, facts_of, not_done
+from chalicelib.services.stages.conclude import Concluded, Sms, conclude, facts_of, not_done, recorded_outcome
 from chalicelib.wiring import Services
 
 
@@ -37,6 +37,8 @@ def answer(code: str, concluded: Concluded) -> dict[str, Any]:
 
 
 def run_matter(services: Services, case_id: str, code: str, facts: dict[str, Any] | None = None, plan: dict | None = None) -> dict:
+    if (recorded := recorded_outcome(services, case_id, code, plan)) is not None:
+        return recorded  # an earlier run did it: not asked of the card system again
     facts = facts_of(services, case_id, facts)
     matter = MatterCode(code)
     try:

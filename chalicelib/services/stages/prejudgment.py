@@ -48,10 +48,14 @@ def prejudge_at_submission(services: Services, case_id: str, facts: dict[str, An
 
 
 def _recorded_plan(services: Services, case_id: str) -> dict[str, Any]:
-    """Another attempt got there first: its plan, or nothing to run (refused, withdrawn, finished)."""
+    """Another attempt got there first: its plan, or nothing to run (refused, withdrawn, finished).
+
+    The plan is marked `resumed`: this run may follow one that got further (a retry, or a
+    new run the reconciler started), so each matter's task looks at what is recorded first.
+    """
     case = services.store.get_case_item(case_id)
     if case["status"] == CaseStatus.PROCESSING and case.get("plan"):
-        return case["plan"]
+        return {**case["plan"], "resumed": True}
     return NOT_PASSED
 
 
