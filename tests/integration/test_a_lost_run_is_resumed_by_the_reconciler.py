@@ -49,12 +49,6 @@ def reconcile(api) -> dict:
     return answer.json_body
 
 
-def approval_sms(api, case_id: str) -> list[str]:
-    return [
-        m["text"] for m in api.get(f"/cases/{case_id}", api.token("杨磊")).json_body["notifications"] if "审核通过" in m.get("text", "")
-    ]
-
-
 def test_a_run_aborted_while_waiting_is_resumed_and_the_reviewer_decides_in_the_new_run(api):
     case_id, citizen, hr = a_case_waiting_for_its_reviewer(api)
     abort(case_id)
