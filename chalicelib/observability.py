@@ -15,11 +15,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.stage import is_local_stage
+from chalicelib.stage import LOCAL, declared_stage
 
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "sscard")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "sscard")
-if is_local_stage():
+if declared_stage() == LOCAL:  # a missing stage is the entry point's start-up error, not this module's
     # No X-Ray daemon locally; the tracer becomes a no-op.
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,7 +14,9 @@ from chalicelib.stage import ENV_PREFIX, LOCAL
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    stage: str = LOCAL  # "local" runs against moto in-process; "dev", "prod" on AWS
+    # "local" runs against moto in-process; "dev", "prod" on AWS. No default: a process without
+    # SSCARD_STAGE does not start (chalicelib/stage.py), so the /dev routes need an explicit "local".
+    stage: Literal["local", "dev", "prod"]
     region: str = "us-east-1"
     dynamodb_endpoint_url: str | None = None  # e.g. DynamoDB Local for tests and benchmarks
     cases_table: str = "CasesTable"
