@@ -24,7 +24,7 @@ if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in thi
 from chalice import Chalice, Response
 
 from chalicelib.errors import NotFoundProblem, ValidationProblem
-from chalicelib.http import answered, checked_idempotency_key, handles_problems, idempotently, json_response, principal_of
+from chalicelib.http import answered, checked_idempotency_key, handles_problems, idempotently, json_response, principal_of, refused_body
 from chalicelib.observability import logger, metrics
 from chalicelib.stage import is_local_stage
 from functions.jobs import HANDLERS as JOB_HANDLERS
@@ -51,7 +51,7 @@ def observe(event, get_response):  # noqa: ANN001, ANN201
     """One structured log line per request; the metrics of the request flushed once."""
     logger.append_keys(path=event.path, method=event.method)
     try:
-        response = get_response(event)
+        response = refused_body(event.raw_body) or get_response(event)
         logger.info("request handled", extra={"status": response.status_code})
         return response
     finally:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
-from chalicelib.errors import IdempotencyKeyReused, Problem, RequestInProgress, ValidationProblem
+from chalicelib.errors import IdempotencyKeyReused, PayloadTooLarge, Problem, RequestInProgress, ValidationProblem
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from chalicelib.auth import Principal
 
 PROBLEM_JSON = "application/problem+json"
+# The largest body a route reads (a year's holiday schedule) is a few KB: anything far beyond is refused
+# before it is parsed or authenticated, on every route, with or without a body model.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def json_response(body: BaseModel | dict | list, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -45,6 +48,17 @@ def problem_response(problem: Problem) -> Response:
     if problem.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return Response(body=json.dumps(problem.body(), ensure_ascii=False), status_code=problem.status, headers=headers)
+
+
+def refused_body(raw: bytes | str | None) -> Response | None:
+    """413 problem+json for a body over MAX_BODY_BYTES; None for any other (nothing is read or changed)."""
+    size = len(raw.encode() if isinstance(raw, str) else raw or b"")
+    if size <= MAX_BODY_BYTES:
+        return None
+    limit = f"{MAX_BODY_BYTES // 1024} KB"
+    return problem_response(
+        PayloadTooLarge(f"请求体不能超过{limit}", [{"field": "body", "code": "too_large", "message": f"请求体过大，不能超过{limit}"}])
+    )
 
 
 class InternalProblem(Problem):
