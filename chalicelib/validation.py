@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.catalogue import CHOICE_NAMES, MATERIAL_NAMES, Material, MatterCode, matter_name
+from chalicelib.domain.free_text import normalized, unsafe_character
 from chalicelib.errors import MalformedRequest, ValidationProblem
 
 T = TypeVar("T", bound=BaseModel)
@@ -34,6 +36,27 @@ _MESSAGES = {
     "too_short": "至少需要一项",
     "too_long": "项数过多",
 }
+
+
+def _free_text(value: Any, line_breaks: bool = False) -> Any:
+    """NFC first, then refuse what must not reach a record or the printed form (domain/free_text.py)."""
+    if isinstance(value, dict):
+        return {k: _free_text(v, line_breaks) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_free_text(v, line_breaks) for v in value]
+    if not isinstance(value, str):
+        return value  # the field's own type refuses what is not text
+    text = normalized(value)
+    if (found := unsafe_character(text, line_breaks)) is not None:
+        raise PydanticCustomError("UNSAFE_CHARACTER", found.message)
+    return text
+
+
+# Names, addresses, form fields: one line. Reasons may break lines (a reviewer's textarea).
+FreeText = Annotated[str, BeforeValidator(_free_text)]
+FreeTextLines = Annotated[str, BeforeValidator(lambda value: _free_text(value, line_breaks=True))]
+# A per-matter form value (text, or a list or object of text): its strings are checked as FreeText.
+FormValue = Annotated[Any, BeforeValidator(_free_text)]
 
 
 def choices_text(expected: str) -> str:
