@@ -48,8 +48,12 @@ for _name, _handler in HANDLERS.items():
 
 @app.middleware("http")
 def observe(event, get_response):  # noqa: ANN001, ANN201
-    """One structured log line per request; the metrics of the request flushed once."""
-    logger.append_keys(path=event.path, method=event.method)
+    """One structured log line per request; the metrics of the request flushed once.
+
+    The request's keys are the thread's own: the local stack serves requests and runs workflow
+    tasks on several threads of one process, and a key appended for all would reach their lines.
+    """
+    logger.thread_safe_append_keys(path=event.path, method=event.method)
     try:
         response = refused_body(event.raw_body) or get_response(event)
         logger.info("request handled", extra={"status": response.status_code})
@@ -57,7 +61,7 @@ def observe(event, get_response):  # noqa: ANN001, ANN201
     finally:
         if metrics.metric_set:
             metrics.flush_metrics()
-        logger.remove_keys(["path", "method"])
+        logger.thread_safe_clear_keys()  # a pooled thread's next request starts with none
 
 
 def _request():  # noqa: ANN202
