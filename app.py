@@ -24,7 +24,16 @@ if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in thi
 from chalice import Chalice, Response
 
 from chalicelib.errors import NotFoundProblem, ValidationProblem
-from chalicelib.http import answered, checked_idempotency_key, handles_problems, idempotently, json_response, principal_of, refused_body
+from chalicelib.http import (
+    answered,
+    checked_cursor_text,
+    checked_idempotency_key,
+    handles_problems,
+    idempotently,
+    json_response,
+    principal_of,
+    refused_body,
+)
 from chalicelib.observability import logger, metrics
 from chalicelib.stage import is_local_stage
 from functions.jobs import HANDLERS as JOB_HANDLERS
@@ -194,7 +203,7 @@ def _page_params() -> tuple[int, str | None]:
     raw_limit = params.get("limit", "20")
     if not re.fullmatch(r"[0-9]{1,2}", raw_limit) or not 1 <= int(raw_limit) <= 50:
         raise ValidationProblem("每页数量须为1至50", [{"field": "limit", "code": "invalid", "message": "每页数量须为1至50的整数"}])
-    return int(raw_limit), params.get("cursor")
+    return int(raw_limit), checked_cursor_text(params.get("cursor"))
 
 
 @app.route("/cases", methods=["GET"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -155,14 +156,27 @@ def idempotently(
     return json_response(answer["body"], answer["status"], {"Idempotency-Key": key})
 
 
+# The constraints the OpenAPI document states (chalicelib/openapi.py reads them from here).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,128}$"  # 1 to 128 visible ASCII characters: a UUID, a client's own id
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+={0,2}$"  # what a page answered as next_cursor (URL-safe base64)
+CURSOR_MAX_LENGTH = 1024
+
+
 def checked_idempotency_key(key: str | None) -> str | None:
-    """The request's Idempotency-Key, if it has one (422 if it is not 1 to 128 printable characters)."""
-    if key is not None and (not 1 <= len(key) <= 128 or not key.isprintable()):
+    """The request's Idempotency-Key, if it has one (422 if it is not 1 to 128 visible ASCII characters)."""
+    if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise ValidationProblem(
             "Idempotency-Key 格式不正确",
-            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可打印字符"}],
+            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可见的英文字符、数字或符号（不含空格）"}],
         )
     return key
+
+
+def checked_cursor_text(cursor: str | None) -> str | None:
+    """A page cursor of the shape next_cursor has (422 naming `cursor` otherwise); the store checks whose list it pages."""
+    if cursor is not None and (len(cursor) > CURSOR_MAX_LENGTH or not re.fullmatch(CURSOR_PATTERN, cursor)):
+        raise ValidationProblem("分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}])
+    return cursor
 
 
 def answered(body: dict, status: int, key: str | None) -> Response:

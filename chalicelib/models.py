@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
@@ -39,7 +39,7 @@ class PrejudgeRequest(_In):
 
 class Consent(_In):
     notice_version: FreeText = Field(min_length=1, max_length=20, description="所阅读的用户须知版本")
-    agreed: bool = Field(description="已阅读并同意用户须知及承诺")
+    agreed: StrictBool = Field(description="已阅读并同意用户须知及承诺")
 
 
 class Contact(_In):
@@ -111,7 +111,7 @@ class CounterCaseRequest(CreateCaseRequest):
 
     applicant: Applicant
     agent: AgentIn | None = None
-    id_card_checked: bool = Field(
+    id_card_checked: StrictBool = Field(
         default=False,
         description="窗口人员已查验到场人员的居民身份证原件、人证一致（公安人口信息未查到申请人或代办人时必须为 true，"
         "否则返回 422 IDENTITY_UNKNOWN；姓名与身份证号码不一致时一律返回 422 IDENTITY_MISMATCH）",
@@ -127,7 +127,7 @@ class CounterCaseRequest(CreateCaseRequest):
 class MaterialDeclaration(_In):
     kind: Material = Field(description="材料种类")
     content_type: Literal["image/jpeg", "image/png", "application/pdf"] = Field(description="JPEG、PNG 或 PDF")
-    size: int = Field(gt=0, description="文件字节数")
+    size: StrictInt = Field(gt=0, description="文件字节数")  # strict: JSON true is not 1 byte
 
 
 # --- responses -----------------------------------------------------------------
