@@ -45,6 +45,8 @@ from typing import Any
 
 from chalice.utils import to_cfn_resource_name
 
+from infra.authorizer import POLICY_CACHE_SECONDS
+
 ROOT = Path(__file__).resolve().parent.parent
 INFRA = ROOT / "infra"
 TEMPLATE = INFRA / "template.json"
@@ -115,9 +117,15 @@ def state_machine_arn(template: dict, logical: str, kind: str = "stateMachine") 
 
 
 def expand_resource(shorthand: str, template: dict) -> Any:
-    """`CasesTable`, `CasesTable/index/*`, `MaterialsBucket/*`, `CaseStateMachine/executions`, `*`."""
+    """`CasesTable`, `CasesTable/index/*`, `MaterialsBucket/*`, `CaseStateMachine/executions`, `secret:<Parameter>`, `*`."""
     if shorthand == "*":
         return "*"
+    if shorthand.startswith("secret:"):  # a Secrets Manager secret whose name is a template parameter
+        parameter = shorthand.removeprefix("secret:")
+        if parameter not in template["Parameters"]:
+            raise ValueError(f"functions.json names the secret parameter {parameter!r}, which infra/template.json does not declare")
+        # Secrets Manager appends "-" and 6 random characters to a secret's name in its ARN.
+        return {"Fn::Sub": f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{{parameter}}}-??????"}
     logical, _, rest = shorthand.partition("/")
     resource = template["Resources"].get(logical)
     if resource is None:
@@ -399,7 +407,8 @@ def api_override(routes: dict[str, list[str]], public: list[str]) -> dict:
                                 "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
                                 "${ApiAuthorizer.Arn}/invocations"
                             },
-                            "authorizerResultTtlInSeconds": 300,
+                            # not cached: a cached policy would outlive a token expiring sooner (infra/authorizer.py)
+                            "authorizerResultTtlInSeconds": POLICY_CACHE_SECONDS,
                             "identityValidationExpression": "^Bearer [-0-9A-Za-z_=]+\\.[-0-9A-Za-z_=]+\\.[-0-9A-Za-z_=]+$",
                         },
                     }
