@@ -26,7 +26,12 @@ class Settings(BaseSettings):
     applicant_topic_arn: str = ""  # SMS to applicants goes through SNS
     department_topic_arn: str = ""  # alerts to departments
 
-    # Keyed hash of resident IDs for the person index (never the ID itself).
+    # Keyed hash of resident IDs for the person index (never the ID itself). Deployed, the key is
+    # read at run time from the Secrets Manager secret of this name (Powertools Parameters, cached
+    # for person_key_cache_seconds) and never reaches the function as an environment variable;
+    # the local stage uses the development value below.
+    person_key_secret_name: str | None = None
+    person_key_cache_seconds: int = 300
     person_key_secret: SecretStr = SecretStr("local-development-person-key")
     # JWT verification: in AWS the API Gateway authorizer verifies tokens, locally a
     # development key generated at start (only the local stack has it).
