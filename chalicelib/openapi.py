@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from chalicelib import models
 from chalicelib.domain.banks import DISTRICTS
-from chalicelib.http import CURSOR_MAX_LENGTH, CURSOR_PATTERN, IDEMPOTENCY_KEY_PATTERN
+from chalicelib.http import CURSOR_MAX_LENGTH, CURSOR_PATTERN, IDEMPOTENCY_KEY_PATTERN, MAX_BODY_BYTES
 
 PROBLEM = "application/problem+json"
 
@@ -67,7 +67,7 @@ def _problems(*statuses: int) -> dict[str, Any]:
         404: "未找到",
         409: "状态冲突，或相同幂等键的请求正在处理中",
         410: "已超过办理时限",
-        413: "请求体过大（超过 64 KB）",
+        413: f"请求体过大（超过 {MAX_BODY_BYTES // 1024} KB）",
         422: "校验或预判未通过",
         429: "请求过于频繁（API 网关限流），请稍后重试",
         500: "系统繁忙",

@@ -37,6 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from http.client import HTTPResponse
 from typing import Any
 
 import jwt
@@ -91,13 +92,18 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(_NoRedirects())
 
 
+def _bounded(response: HTTPResponse) -> bytes:
+    """At most one byte more than a document may have: enough to tell that it is too large."""
+    return response.read(MAX_DOCUMENT_BYTES + 1)
+
+
 def _fetch_json(url: str) -> Any:
     if not url.startswith("https://"):
         raise KeysUnavailable(f"refusing a non-HTTPS key location: {url}")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 — https only, checked above
     try:
         with OPENER.open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
-            raw = response.read(MAX_DOCUMENT_BYTES + 1)
+            raw = _bounded(response)
     except (OSError, ValueError) as error:  # URLError, HTTPError (a refused redirect too), timeouts
         raise KeysUnavailable(f"identity provider unreachable: {type(error).__name__}") from None
     if len(raw) > MAX_DOCUMENT_BYTES:
