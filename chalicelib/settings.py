@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chalicelib.stage import ENV_PREFIX, LOCAL
@@ -16,7 +15,7 @@ class Settings(BaseSettings):
 
     # "local" runs against moto in-process; "dev", "prod" on AWS. No default: a process without
     # SSCARD_STAGE does not start (chalicelib/stage.py), so the /dev routes need an explicit "local".
-    stage: Literal["local", "dev", "prod"]
+    stage: str = Field(min_length=1)
     region: str = "us-east-1"
     dynamodb_endpoint_url: str | None = None  # e.g. DynamoDB Local for tests and benchmarks
     cases_table: str = "CasesTable"

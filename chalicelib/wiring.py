@@ -27,6 +27,7 @@ from chalicelib.domain.workdays import WorkingDayCalendar
 from chalicelib.observability import logger, trace_aws_calls
 from chalicelib.ports import CaseStore
 from chalicelib.settings import Settings, get_settings
+from chalicelib.stage import DEPLOYED
 
 
 @cache
@@ -81,15 +82,15 @@ class Services:
         return hmac.new(self.person_key_secret(), id_number.encode(), hashlib.sha256).hexdigest()
 
     def person_key_secret(self) -> bytes:
-        """The person index's key: deployed, read from Secrets Manager at run time (cached); locally the development value.
+        """The person index's key: read from the named Secrets Manager secret at run time (cached); else the development value.
 
-        A deployed stage never falls back to the development value: without the secret's name it stops.
+        A deployed stage (dev, prod) never falls back to the development value: without the secret's name it stops.
         """
-        if self.settings.is_local:
-            return self.settings.person_key_secret.get_secret_value().encode()
         name = self.settings.person_key_secret_name
         if not name:
-            raise RuntimeError("SSCARD_PERSON_KEY_SECRET_NAME is not set: a deployed stage reads the person key from Secrets Manager")
+            if self.settings.stage in DEPLOYED:
+                raise RuntimeError("SSCARD_PERSON_KEY_SECRET_NAME is not set: a deployed stage reads the person key from Secrets Manager")
+            return self.settings.person_key_secret.get_secret_value().encode()
         secret = self._secrets.get(name, max_age=self.settings.person_key_cache_seconds)
         return secret.encode() if isinstance(secret, str) else bytes(secret)
 

@@ -56,8 +56,9 @@ def test_a_deployed_stage_without_the_secret_name_stops_rather_than_use_the_deve
         _deployed().person_key(ID_NUMBER)
 
 
-def test_the_local_stage_keeps_its_development_value_and_calls_no_aws() -> None:
-    services = Services(Settings(stage="local"))
+@pytest.mark.parametrize("stage", ["local", "test"])
+def test_a_stage_that_is_not_deployed_keeps_the_development_value_and_calls_no_aws(stage: str) -> None:
+    services = Services(Settings(stage=stage))
     assert services.person_key(ID_NUMBER) == _expected("local-development-person-key")
     assert "_secrets" not in services.__dict__
 

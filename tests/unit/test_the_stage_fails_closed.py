@@ -23,8 +23,8 @@ def _without_stage(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name)
 
 
-@pytest.mark.parametrize("environment", [{}, {"SSCARD_STAGE": ""}, {"SSCARD_STAGE": "Local"}, {"SSCARD_STAGE": "staging"}])
-def test_a_missing_or_unknown_stage_is_refused_by_the_settings_and_the_entry_points(
+@pytest.mark.parametrize("environment", [{}, {"SSCARD_STAGE": ""}])
+def test_a_missing_stage_is_refused_by_the_settings_and_the_entry_points(
     monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]
 ) -> None:
     _without_stage(monkeypatch)
@@ -51,7 +51,14 @@ def test_the_app_does_not_start_without_a_stage_and_says_why() -> None:
     assert "StageNotSet" in result.stderr and "SSCARD_STAGE is unset" in result.stderr
 
 
-@pytest.mark.parametrize(("stage", "has_dev_routes"), [("dev", False), ("prod", False), ("local", True)])
+@pytest.mark.parametrize("stage", ["Local", "LOCAL", "staging", " local"])
+def test_only_the_exact_word_local_is_the_local_stage(monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
+    _without_stage(monkeypatch)
+    monkeypatch.setenv("SSCARD_STAGE", stage)
+    assert is_local_stage() is False and Settings().is_local is False
+
+
+@pytest.mark.parametrize(("stage", "has_dev_routes"), [("dev", False), ("prod", False), ("Local", False), ("local", True)])
 def test_dev_routes_are_registered_only_for_an_explicit_local_stage(stage: str, has_dev_routes: bool) -> None:
     result = _routes_of_a_fresh_import(stage)
     assert result.returncode == 0, result.stderr
