@@ -453,7 +453,7 @@ for _name, _handler in JOB_HANDLERS.items():
 
 # --- local stack only (absent from every deployed stage) --------------------------
 
-if is_local_stage():  # an explicit `local` only: a missing or unknown SSCARD_STAGE stops the import (chalicelib/stage.py)
+if is_local_stage():  # the exact word `local` only; a missing SSCARD_STAGE stops the import (chalicelib/stage.py)
     # The local stack's own routes import what they need here: no Lambda runs this stage.
     from chalicelib.auth import Principal as _Claims
     from chalicelib.auth import issue_dev_token
