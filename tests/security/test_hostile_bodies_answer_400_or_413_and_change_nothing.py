@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import app as application
 from chalicelib.errors import MalformedRequest
@@ -74,3 +76,23 @@ def test_a_body_at_the_limit_is_read(api: Any, everyone: str) -> None:
     padded = text[:-1] + " " * (MAX_BODY_BYTES - len(text.encode())) + "}"
     assert len(padded.encode()) == MAX_BODY_BYTES
     assert _send(api, "POST", "/cases", padded, everyone).status_code == 201
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.characters(codec="utf-8")),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=20,
+)
+
+
+def _true_depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max((_true_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_true_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+@given(JSON_VALUES, st.booleans())
+def test_the_counted_depth_is_the_real_depth_of_any_json(value: object, ascii_only: bool) -> None:
+    assert json_depth(json.dumps(value, ensure_ascii=ascii_only)) == _true_depth(value)
