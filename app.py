@@ -24,7 +24,16 @@ if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in thi
 from chalice import Chalice, Response
 
 from chalicelib.errors import NotFoundProblem, ValidationProblem
-from chalicelib.http import answered, checked_idempotency_key, handles_problems, idempotently, json_response, principal_of
+from chalicelib.http import (
+    answered,
+    checked_cursor_text,
+    checked_idempotency_key,
+    handles_problems,
+    idempotently,
+    json_response,
+    principal_of,
+    refused_body,
+)
 from chalicelib.observability import logger, metrics
 from chalicelib.stage import is_local_stage
 from functions.jobs import HANDLERS as JOB_HANDLERS
@@ -48,16 +57,20 @@ for _name, _handler in HANDLERS.items():
 
 @app.middleware("http")
 def observe(event, get_response):  # noqa: ANN001, ANN201
-    """One structured log line per request; the metrics of the request flushed once."""
-    logger.append_keys(path=event.path, method=event.method)
+    """One structured log line per request; the metrics of the request flushed once.
+
+    The request's keys are the thread's own: the local stack serves requests and runs workflow
+    tasks on several threads of one process, and a key appended for all would reach their lines.
+    """
+    logger.thread_safe_append_keys(path=event.path, method=event.method)
     try:
-        response = get_response(event)
+        response = refused_body(event.raw_body) or get_response(event)
         logger.info("request handled", extra={"status": response.status_code})
         return response
     finally:
         if metrics.metric_set:
             metrics.flush_metrics()
-        logger.remove_keys(["path", "method"])
+        logger.thread_safe_clear_keys()  # a pooled thread's next request starts with none
 
 
 def _request():  # noqa: ANN202
@@ -190,7 +203,7 @@ def _page_params() -> tuple[int, str | None]:
     raw_limit = params.get("limit", "20")
     if not re.fullmatch(r"[0-9]{1,2}", raw_limit) or not 1 <= int(raw_limit) <= 50:
         raise ValidationProblem("每页数量须为1至50", [{"field": "limit", "code": "invalid", "message": "每页数量须为1至50的整数"}])
-    return int(raw_limit), params.get("cursor")
+    return int(raw_limit), checked_cursor_text(params.get("cursor"))
 
 
 @app.route("/cases", methods=["GET"])
@@ -461,7 +474,7 @@ for _name, _handler in JOB_HANDLERS.items():
 
 # --- local stack only (absent from every deployed stage) --------------------------
 
-if is_local_stage():  # what `get_settings().is_local` says, read without importing pydantic-settings
+if is_local_stage():  # the exact word `local` only; a missing SSCARD_STAGE stops the import (chalicelib/stage.py)
     # The local stack's own routes import what they need here: no Lambda runs this stage.
     from chalicelib.auth import Principal as _Claims
     from chalicelib.auth import issue_dev_token

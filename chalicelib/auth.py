@@ -18,6 +18,7 @@ from chalicelib.domain.banks import bank_by_code
 from chalicelib.domain.resident_id import is_valid_resident_id, normalize_resident_id, resident_id_error
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.settings import Settings
+from chalicelib.validation import FreeText
 
 ROLES = ("citizen", "clerk", "reviewer", "pension_system", "bank", "operator", "auditor")
 
@@ -27,10 +28,10 @@ class Principal(BaseModel):
 
     roles: list[str] = Field(min_length=1)
     sub: str = Field(min_length=1, max_length=64, description="公民为身份证号码；工作人员为工号")
-    name: str = Field(default="", max_length=40)
+    name: FreeText = Field(default="", max_length=40)  # printed on the form: refused if it hides characters
     phone_number: str | None = Field(default=None, pattern=r"^1[0-9]{10}$")
     district: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
-    service_point: str | None = Field(default=None, max_length=64)
+    service_point: FreeText | None = Field(default=None, max_length=64)
     bank: str | None = Field(default=None, pattern=r"^[a-z0-9_-]{2,20}$", description="合作银行代码（银行令牌）")
     # A staff member is also a person: a reviewer never decides a case of their own.
     staff_id_number: str | None = Field(default=None, alias="id_number", max_length=18, description="工作人员本人的身份证号码")

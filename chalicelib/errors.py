@@ -43,6 +43,12 @@ class MalformedRequest(Problem):
     title = "请求格式错误"
 
 
+class PayloadTooLarge(Problem):
+    status = 413
+    type = "https://sscard.example.gov.cn/problems/payload-too-large"
+    title = "请求内容过大"
+
+
 class PrejudgmentFailed(Problem):
     status = 422
     type = "https://sscard.example.gov.cn/problems/prejudgment-failed"

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
-from chalicelib.errors import IdempotencyKeyReused, Problem, RequestInProgress, ValidationProblem
+from chalicelib.errors import IdempotencyKeyReused, PayloadTooLarge, Problem, RequestInProgress, ValidationProblem
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from chalicelib.auth import Principal
 
 PROBLEM_JSON = "application/problem+json"
+# The largest body a route reads (a year's holiday schedule) is a few KB: anything far beyond is refused
+# before it is parsed or authenticated, on every route, with or without a body model.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def json_response(body: BaseModel | dict | list, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -45,6 +49,17 @@ def problem_response(problem: Problem) -> Response:
     if problem.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return Response(body=json.dumps(problem.body(), ensure_ascii=False), status_code=problem.status, headers=headers)
+
+
+def refused_body(raw: bytes | str | None) -> Response | None:
+    """413 problem+json for a body over MAX_BODY_BYTES; None for any other (nothing is read or changed)."""
+    size = len(raw.encode() if isinstance(raw, str) else raw or b"")
+    if size <= MAX_BODY_BYTES:
+        return None
+    limit = f"{MAX_BODY_BYTES // 1024} KB"
+    return problem_response(
+        PayloadTooLarge(f"请求体不能超过{limit}", [{"field": "body", "code": "too_large", "message": f"请求体过大，不能超过{limit}"}])
+    )
 
 
 class InternalProblem(Problem):
@@ -141,14 +156,27 @@ def idempotently(
     return json_response(answer["body"], answer["status"], {"Idempotency-Key": key})
 
 
+# The constraints the OpenAPI document states (chalicelib/openapi.py reads them from here).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,128}$"  # 1 to 128 visible ASCII characters: a UUID, a client's own id
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+={0,2}$"  # what a page answered as next_cursor (URL-safe base64)
+CURSOR_MAX_LENGTH = 1024
+
+
 def checked_idempotency_key(key: str | None) -> str | None:
-    """The request's Idempotency-Key, if it has one (422 if it is not 1 to 128 printable characters)."""
-    if key is not None and (not 1 <= len(key) <= 128 or not key.isprintable()):
+    """The request's Idempotency-Key, if it has one (422 if it is not 1 to 128 visible ASCII characters)."""
+    if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise ValidationProblem(
             "Idempotency-Key 格式不正确",
-            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可打印字符"}],
+            [{"field": "Idempotency-Key", "code": "invalid", "message": "须为1至128个可见的英文字符、数字或符号（不含空格）"}],
         )
     return key
+
+
+def checked_cursor_text(cursor: str | None) -> str | None:
+    """A page cursor of the shape next_cursor has (422 naming `cursor` otherwise); the store checks whose list it pages."""
+    if cursor is not None and (len(cursor) > CURSOR_MAX_LENGTH or not re.fullmatch(CURSOR_PATTERN, cursor)):
+        raise ValidationProblem("分页游标无效", [{"field": "cursor", "code": "invalid", "message": "分页游标无效，请从第一页重新查询"}])
+    return cursor
 
 
 def answered(body: dict, status: int, key: str | None) -> Response:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.case import CaseStatus, MatterStatus
 from chalicelib.domain.catalogue import Material, MatterCode, matter_name
 from chalicelib.domain.resident_id import normalize_resident_id, resident_id_error
+from chalicelib.validation import FormValue, FreeText, FreeTextLines
 
 
 class _In(BaseModel):
@@ -19,7 +20,7 @@ class _In(BaseModel):
 
 class MatterChoice(_In):
     code: MatterCode = Field(description="事项代码")
-    form: dict[str, Any] = Field(default_factory=dict, description="该事项的表单字段，见 GET /matters")
+    form: dict[str, FormValue] = Field(default_factory=dict, description="该事项的表单字段，见 GET /matters")
 
 
 def _unique_codes(matters: list[MatterChoice]) -> list[MatterChoice]:
@@ -37,13 +38,13 @@ class PrejudgeRequest(_In):
 
 
 class Consent(_In):
-    notice_version: str = Field(min_length=1, max_length=20, description="所阅读的用户须知版本")
-    agreed: bool = Field(description="已阅读并同意用户须知及承诺")
+    notice_version: FreeText = Field(min_length=1, max_length=20, description="所阅读的用户须知版本")
+    agreed: StrictBool = Field(description="已阅读并同意用户须知及承诺")
 
 
 class Contact(_In):
     phone: str = Field(pattern=r"^1[0-9]{10}$", description="联系电话（11位手机号）")
-    address: str = Field(min_length=2, max_length=200, description="联系地址")
+    address: FreeText = Field(min_length=2, max_length=200, description="联系地址")
 
 
 class CreateCaseRequest(_In):
@@ -58,7 +59,7 @@ class ContactChange(_In):
     """A draft's contact details: absent fields keep their values."""
 
     phone: str | None = Field(default=None, pattern=r"^1[0-9]{10}$", description="联系电话（11位手机号）")
-    address: str | None = Field(default=None, min_length=2, max_length=200, description="联系地址")
+    address: FreeText | None = Field(default=None, min_length=2, max_length=200, description="联系地址")
 
 
 class UpdateCaseRequest(_In):
@@ -91,16 +92,16 @@ def _resident_id(value: str) -> str:
 
 class Applicant(_In):
     id_number: str = Field(description="申请人居民身份证号码（社会保障号码）")
-    name: str = Field(min_length=1, max_length=40)
+    name: FreeText = Field(min_length=1, max_length=40)
 
     _id = field_validator("id_number")(_resident_id)
 
 
 class AgentIn(_In):
-    name: str = Field(min_length=1, max_length=40, description="代办人姓名")
+    name: FreeText = Field(min_length=1, max_length=40, description="代办人姓名")
     id_number: str = Field(description="代办人居民身份证号码")
     phone: str = Field(pattern=r"^1[0-9]{10}$", description="代办人联系电话")
-    relation: str = Field(min_length=1, max_length=20, description="与申请人关系")
+    relation: FreeText = Field(min_length=1, max_length=20, description="与申请人关系")
 
     _id = field_validator("id_number")(_resident_id)
 
@@ -110,7 +111,7 @@ class CounterCaseRequest(CreateCaseRequest):
 
     applicant: Applicant
     agent: AgentIn | None = None
-    id_card_checked: bool = Field(
+    id_card_checked: StrictBool = Field(
         default=False,
         description="窗口人员已查验到场人员的居民身份证原件、人证一致（公安人口信息未查到申请人或代办人时必须为 true，"
         "否则返回 422 IDENTITY_UNKNOWN；姓名与身份证号码不一致时一律返回 422 IDENTITY_MISMATCH）",
@@ -126,7 +127,7 @@ class CounterCaseRequest(CreateCaseRequest):
 class MaterialDeclaration(_In):
     kind: Material = Field(description="材料种类")
     content_type: Literal["image/jpeg", "image/png", "application/pdf"] = Field(description="JPEG、PNG 或 PDF")
-    size: int = Field(gt=0, description="文件字节数")
+    size: StrictInt = Field(gt=0, description="文件字节数")  # strict: JSON true is not 1 byte
 
 
 # --- responses -----------------------------------------------------------------
@@ -339,7 +340,7 @@ class DevToken(BaseModel):
 
 class DecisionRequest(_In):
     decision: Literal["approve", "reject"] = Field(description="approve 通过 / reject 驳回")
-    reason: str | None = Field(default=None, min_length=2, max_length=200, description="驳回理由（驳回时必填）")
+    reason: FreeTextLines | None = Field(default=None, min_length=2, max_length=200, description="驳回理由（驳回时必填）")
 
     @model_validator(mode="after")
     def _reason_for_rejection(self) -> DecisionRequest:
@@ -350,7 +351,7 @@ class DecisionRequest(_In):
 
 class PensionDecisionRequest(_In):
     decision: Literal["accept", "reject"] = Field(description="accept 受理 / reject 不予受理")
-    reason: str | None = Field(default=None, min_length=2, max_length=200, description="不予受理的理由（reject 时必填）")
+    reason: FreeTextLines | None = Field(default=None, min_length=2, max_length=200, description="不予受理的理由（reject 时必填）")
     accepted_at: datetime | None = Field(
         default=None,
         description="养老保险系统受理时间（带时区）；缺省为收到决定的时间。生效月份按申请提交时间计算，与受理时间无关",
@@ -407,7 +408,7 @@ class CardIssued(BaseModel):
 
 
 class CalendarHoliday(_In):
-    name: str = Field(min_length=1, max_length=20, description="节日名称，如 春节")
+    name: FreeText = Field(min_length=1, max_length=20, description="节日名称，如 春节")
     date: str | None = Field(default=None, max_length=10, description="单日假期：YYYY-MM-DD")
     start: str | None = Field(default=None, max_length=10, description="连续假期的第一天：YYYY-MM-DD")
     end: str | None = Field(default=None, max_length=10, description="连续假期的最后一天（含）：YYYY-MM-DD")
@@ -416,7 +417,7 @@ class CalendarHoliday(_In):
 class CalendarLoadRequest(_In):
     """国务院办公厅关于某年部分节假日安排的通知: every day off (with its festival) and every adjusted working weekend."""
 
-    notice: str = Field(min_length=1, max_length=200, description="通知名称及文号")
+    notice: FreeText = Field(min_length=1, max_length=200, description="通知名称及文号")
     holidays: list[CalendarHoliday] = Field(min_length=1, max_length=20, description="放假安排（含调休放假的日期）")
     working_days: list[str] = Field(default_factory=list, max_length=15, description="调休上班的周六、周日：YYYY-MM-DD")
 
@@ -459,7 +460,7 @@ class DevClockView(BaseModel):
 
 
 class CardNotMadeRequest(_In):
-    reason: str = Field(min_length=2, max_length=200, description="未能制卡的原因（将告知申请人）")
+    reason: FreeTextLines = Field(min_length=2, max_length=200, description="未能制卡的原因（将告知申请人）")
 
 
 class BankCardView(BaseModel):

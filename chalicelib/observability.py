@@ -15,11 +15,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.stage import is_local_stage
+from chalicelib.stage import LOCAL, declared_stage
 
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "sscard")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "sscard")
-if is_local_stage():
+if declared_stage() == LOCAL:  # a missing stage is the entry point's start-up error, not this module's
     # No X-Ray daemon locally; the tracer becomes a no-op.
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
@@ -28,10 +28,23 @@ _LONG_DIGITS = re.compile(r"(?<!\d)\d{12,19}(?!\d)")  # bank accounts
 _PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
 
 
-def redact(text: str) -> str:
+# Case ids, request ids and trace ids are UUIDs: their groups can hold 12 digits (an account to
+# _LONG_DIGITS) or "1" and 10 more digits (a phone to _PHONE), and a masked case id is useless to
+# whoever reads the log. They are cut out before masking and put back as they were.
+_UUID = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Za-z])")
+
+
+def _redact_personal(text: str) -> str:
     text = _ID.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
     text = _LONG_DIGITS.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
     return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+
+
+def redact(text: str) -> str:
+    """`text` with resident IDs, accounts and phones masked; every UUID in it left as it was."""
+    kept = _UUID.split(text)
+    uuids = _UUID.findall(text)
+    return "".join(_redact_personal(part) + (uuids[i] if i < len(uuids) else "") for i, part in enumerate(kept))
 
 
 def _redact_value(value: object) -> object:

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from chalicelib import models
 from chalicelib.domain.banks import DISTRICTS
+from chalicelib.http import CURSOR_MAX_LENGTH, CURSOR_PATTERN, IDEMPOTENCY_KEY_PATTERN, MAX_BODY_BYTES
 
 PROBLEM = "application/problem+json"
 
@@ -65,12 +66,33 @@ def _problems(*statuses: int) -> dict[str, Any]:
         401: "未登录",
         403: "无权操作",
         404: "未找到",
-        409: "状态冲突",
+        409: "状态冲突，或相同幂等键的请求正在处理中",
         410: "已超过办理时限",
+        413: f"请求体过大（超过 {MAX_BODY_BYTES // 1024} KB）",
         422: "校验或预判未通过",
+        429: "请求过于频繁（API 网关限流），请稍后重试",
+        500: "系统繁忙",
         503: "暂时无法启动办理流程，草稿保留，可再次提交",
     }
     return {str(s): {"description": text[s], "content": {PROBLEM: {"schema": _ref("ProblemDetails")}}} for s in statuses}
+
+
+def answered_by_every_route(*, auth: bool, body: bool, idempotent: bool, problems: tuple[int, ...] = ()) -> tuple[int, ...]:
+    """The problem statuses an operation can answer, beside those of its own (`problems`).
+
+    Every route: 413 (a body over the limit is refused at the edge, whatever the route), 429 (API
+    Gateway's throttling) and 500. A route behind the authorizer: 401 and 403. A route that reads a
+    JSON body: 400 (not JSON, or nested too deep) and 422. A route taking an Idempotency-Key: 409
+    (the first request with that key still running) and 422 (a malformed key, or one reused).
+    """
+    statuses = {413, 429, 500, *problems}
+    if auth:
+        statuses |= {401, 403}
+    if body:
+        statuses |= {400, 422}
+    if idempotent:
+        statuses |= {409, 422}
+    return tuple(sorted(statuses))
 
 
 def _op(
@@ -89,20 +111,33 @@ def _op(
         op["responses"][str(status)] = {"description": "成功", "content": {"application/json": {"schema": _ref(response)}}}
     else:
         op["responses"][str(status)] = {"description": "成功", "content": {"application/json": {"schema": {"type": "object"}}}}
-    op["responses"].update(_problems(*((401, 403) if auth else ()), *problems))
+    op["responses"].update(_problems(*answered_by_every_route(auth=auth, body=bool(body), idempotent=idempotent, problems=problems)))
     if body:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
     op["security"] = [{"bearer": []}] if auth else []
     parameters = list(params or [])
     if idempotent:
         parameters.append(
-            {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": IDEMPOTENCY_KEY_PATTERN},
+                "description": "同一键与相同请求体的重复请求返回首次的结果；同一键用于不同请求体为 422；首次请求仍在处理中为 409",
+            }
         )
     if parameters:
         op["parameters"] = parameters
     return op
 
 
+_CURSOR = {
+    "name": "cursor",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": CURSOR_MAX_LENGTH, "pattern": CURSOR_PATTERN},
+    "description": "上一页返回的 next_cursor",
+}
 _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 _REVIEW_ID = {"name": "review_id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "<case_id>.<matter>"}
 _REQUEST_ID = {
@@ -115,7 +150,7 @@ _REQUEST_ID = {
 _PAGE = [
     {"name": "status", "in": "query", "required": False, "schema": {"type": "string", "enum": ["pending"]}},
     {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}},
-    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+    _CURSOR,
 ]
 _YEAR = {"name": "year", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 2004, "maximum": 2099}}
 _HTML = {"description": "可打印的 HTML（A4）", "content": {"text/html": {"schema": {"type": "string"}}}}
@@ -153,7 +188,7 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                         "required": False,
                         "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20},
                     },
-                    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                    _CURSOR,
                 ],
             ),
         },
@@ -169,7 +204,10 @@ def document(include_dev: bool = False) -> dict[str, Any]:
             ),
             "delete": {
                 **_op("删除草稿及已上传的材料（提交后不能删除）", None, 204, problems=(404, 409), params=[_CASE_ID]),
-                "responses": {"204": {"description": "已删除，无响应体"}, **_problems(401, 403, 404, 409)},
+                "responses": {
+                    "204": {"description": "已删除，无响应体"},
+                    **_problems(*answered_by_every_route(auth=True, body=False, idempotent=False, problems=(404, 409))),
+                },
             },
         },
         "/cases/{case_id}/submit": {
@@ -189,7 +227,10 @@ def document(include_dev: bool = False) -> dict[str, Any]:
         "/cases/{case_id}/form": {
             "get": {
                 **_op("2023版申请表（可打印）", None, problems=(404,), params=[_CASE_ID]),
-                "responses": {"200": _HTML, **_problems(401, 403, 404)},
+                "responses": {
+                    "200": _HTML,
+                    **_problems(*answered_by_every_route(auth=True, body=False, idempotent=False, problems=(404,))),
+                },
             }
         },
         "/cases/{case_id}/access-log": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chalicelib.stage import ENV_PREFIX, LOCAL
@@ -13,7 +13,9 @@ from chalicelib.stage import ENV_PREFIX, LOCAL
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    stage: str = LOCAL  # "local" runs against moto in-process; "dev", "prod" on AWS
+    # "local" runs against moto in-process; "dev", "prod" on AWS. No default: a process without
+    # SSCARD_STAGE does not start (chalicelib/stage.py), so the /dev routes need an explicit "local".
+    stage: str = Field(min_length=1)
     region: str = "us-east-1"
     dynamodb_endpoint_url: str | None = None  # e.g. DynamoDB Local for tests and benchmarks
     cases_table: str = "CasesTable"
@@ -24,7 +26,12 @@ class Settings(BaseSettings):
     applicant_topic_arn: str = ""  # SMS to applicants goes through SNS
     department_topic_arn: str = ""  # alerts to departments
 
-    # Keyed hash of resident IDs for the person index (never the ID itself).
+    # Keyed hash of resident IDs for the person index (never the ID itself). Deployed, the key is
+    # read at run time from the Secrets Manager secret of this name (Powertools Parameters, cached
+    # for person_key_cache_seconds) and never reaches the function as an environment variable;
+    # the local stage uses the development value below.
+    person_key_secret_name: str | None = None
+    person_key_cache_seconds: int = 300
     person_key_secret: SecretStr = SecretStr("local-development-person-key")
     # JWT verification: in AWS the API Gateway authorizer verifies tokens, locally a
     # development key generated at start (only the local stack has it).

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.catalogue import CHOICE_NAMES, MATERIAL_NAMES, Material, MatterCode, matter_name
+from chalicelib.domain.free_text import normalized, unsafe_character
 from chalicelib.errors import MalformedRequest, ValidationProblem
 
 T = TypeVar("T", bound=BaseModel)
@@ -34,6 +36,27 @@ _MESSAGES = {
     "too_short": "至少需要一项",
     "too_long": "项数过多",
 }
+
+
+def _free_text(value: Any, line_breaks: bool = False) -> Any:
+    """NFC first, then refuse what must not reach a record or the printed form (domain/free_text.py)."""
+    if isinstance(value, dict):
+        return {k: _free_text(v, line_breaks) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_free_text(v, line_breaks) for v in value]
+    if not isinstance(value, str):
+        return value  # the field's own type refuses what is not text
+    text = normalized(value)
+    if (found := unsafe_character(text, line_breaks)) is not None:
+        raise PydanticCustomError("UNSAFE_CHARACTER", found.message)
+    return text
+
+
+# Names, addresses, form fields: one line. Reasons may break lines (a reviewer's textarea).
+FreeText = Annotated[str, BeforeValidator(_free_text)]
+FreeTextLines = Annotated[str, BeforeValidator(lambda value: _free_text(value, line_breaks=True))]
+# A per-matter form value (text, or a list or object of text): its strings are checked as FreeText.
+FormValue = Annotated[Any, BeforeValidator(_free_text)]
 
 
 def choices_text(expected: str) -> str:
@@ -92,12 +115,35 @@ def field_errors(error: ValidationError | Sequence[Mapping[str, Any]], prefix: s
     return errors
 
 
+# A request body is shallow (a case is 4 levels deep): bounding the depth before parsing keeps a
+# hostile body from exhausting the parser's recursion (`[` x 1000 answered 500 on every route with
+# a body). Its size is bounded for every route at the edge (chalicelib/http.py, MAX_BODY_BYTES).
+MAX_JSON_DEPTH = 20
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # a JSON string, its escapes included (unrolled: linear)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in `text`, brackets inside strings not counted (no parse, no recursion)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.finditer(_STRING.sub('""', text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def parse_json_body(raw: bytes | str | None) -> Any:
     if raw is None or raw in (b"", ""):
         raise MalformedRequest("请求体不能为空，应为 JSON 对象", [{"field": "body", "code": "missing", "message": "请求体不能为空"}])
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        if json_depth(text) > MAX_JSON_DEPTH:
+            raise MalformedRequest(
+                f"请求体嵌套过深（不能超过{MAX_JSON_DEPTH}层）",
+                [{"field": "body", "code": "too_deep", "message": f"JSON 嵌套不能超过{MAX_JSON_DEPTH}层"}],
+            )
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedRequest(
             "请求体不是有效的 JSON", [{"field": "body", "code": "json_invalid", "message": "请求体不是有效的 JSON"}]
         ) from None

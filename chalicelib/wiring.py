@@ -28,6 +28,7 @@ from chalicelib.domain.workdays import WorkingDayCalendar
 from chalicelib.observability import logger, trace_aws_calls
 from chalicelib.ports import AccessLog, CaseStore
 from chalicelib.settings import Settings, get_settings
+from chalicelib.stage import DEPLOYED
 
 
 @cache
@@ -79,8 +80,27 @@ class Services:
 
     def person_key(self, id_number: str) -> str:
         """HMAC-SHA256 of the resident ID: the person's key in every index."""
-        secret = self.settings.person_key_secret.get_secret_value().encode()
-        return hmac.new(secret, id_number.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self.person_key_secret(), id_number.encode(), hashlib.sha256).hexdigest()
+
+    def person_key_secret(self) -> bytes:
+        """The person index's key: read from the named Secrets Manager secret at run time (cached); else the development value.
+
+        A deployed stage (dev, prod) never falls back to the development value: without the secret's name it stops.
+        """
+        name = self.settings.person_key_secret_name
+        if not name:
+            if self.settings.stage in DEPLOYED:
+                raise RuntimeError("SSCARD_PERSON_KEY_SECRET_NAME is not set: a deployed stage reads the person key from Secrets Manager")
+            return self.settings.person_key_secret.get_secret_value().encode()
+        secret = self._secrets.get(name, max_age=self.settings.person_key_cache_seconds)
+        return secret.encode() if isinstance(secret, str) else bytes(secret)
+
+    @cached_property
+    def _secrets(self) -> Any:
+        """Powertools' Secrets Manager provider: each secret fetched once per cache period, not per call."""
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+        return SecretsProvider(boto3_client=self.client("secretsmanager"))
 
     def client(self, name: str) -> Any:
         endpoint = self.settings.dynamodb_endpoint_url if name == "dynamodb" else None

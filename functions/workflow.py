@@ -23,8 +23,12 @@ def lambda_handler(fn: Callable[[dict], Any]) -> Callable[[dict, Any], Any]:
     @metrics.log_metrics
     @tracer.capture_lambda_handler
     def handler(event: dict, context: Any) -> Any:
-        logger.append_keys(case_id=(event or {}).get("case_id"), matter=(event or {}).get("matter"))
-        return fn(event)
+        # The thread's own keys: locally, tasks and API requests share one logger across threads.
+        logger.thread_safe_append_keys(case_id=(event or {}).get("case_id"), matter=(event or {}).get("matter"))
+        try:
+            return fn(event)
+        finally:
+            logger.thread_safe_clear_keys()
 
     handler.__name__ = fn.__name__
     return handler

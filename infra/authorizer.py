@@ -1,47 +1,76 @@
-"""API Gateway token authorizer: the provincial identity provider's JWT, verified.
+"""API Gateway token authorizer: the provincial identity provider's JWT, verified with PyJWT.
 
-API Gateway calls `handler` with `Authorization: Bearer <JWT>` of a request to a
-protected route (infra/build.py puts this authorizer on every route that is not public)
-and caches the answer for the token for 5 minutes. The token must be signed with
-RS256/RS384/RS512 by a key of the identity provider's JWKS, carry the configured issuer
-and audience, and be within its validity (`exp`, `nbf`; 60 s of clock skew).
-Its claims go on to the API as the authorizer context — strings only, so `roles` is
-joined with spaces — which `chalicelib.auth` reads.
+API Gateway calls `handler` with `Authorization: Bearer <JWT>` of a request to a protected
+route (infra/build.py puts this authorizer on every route that is not public). The token
+must be signed with RS256/RS384/RS512 by a key (RSA, at least 2048 bits) of the identity
+provider's JWKS, carry the configured issuer and audience, be within its validity (`exp`,
+`nbf`; 60 s of clock skew), be an access token (`typ` header, if any, `JWT` or `at+jwt`;
+`token_use` claim, if any, `SSCARD_AUTH_TOKEN_USE`, default `access`) and name a subject.
+Its claims go on to the API as the authorizer context — strings only, so `roles` is joined
+with spaces — which `chalicelib.auth` reads.
+
+The answer is a policy for the caller's roles only (ROLE_ROUTES), and API Gateway does not
+cache it (POLICY_CACHE_SECONDS = 0): a cached answer would outlive a token that expires
+within the cache time, and one answer serves every route only if it allows them all.
+
+The keys (PyJWT's `PyJWKClient`, fetching through `_fetch_json`: HTTPS only, no redirects,
+a short timeout, a bounded size) are fetched at the first token, again after
+KEYS_MAX_AGE_SECONDS, or for an unknown `kid` at most every KEYS_MIN_REFRESH_SECONDS. A
+refresh never holds a caller up behind another one, and after a failed fetch none is tried
+for REFRESH_BACKOFF_SECONDS: while the identity provider is down, the keys already known
+keep working and a call costs no network wait. A key set that cannot be read or has no
+usable key answers 401 (never 500) and emits the `IdentityProviderKeysUnavailable` metric,
+which the `IdentityProviderKeysAlarm` of infra/template.json turns into an operator alert.
 
 Configuration (environment, from the template's parameters): `SSCARD_AUTH_ISSUER`,
 `SSCARD_AUTH_AUDIENCE`, `SSCARD_AUTH_JWKS_URI` (empty: taken from the issuer's
-`/.well-known/openid-configuration`).
-
-Only the standard library: RSA PKCS#1 v1.5 verification is a modular exponentiation
-and a comparison with the expected encoding (never a parse of the decrypted block).
+`/.well-known/openid-configuration`), `SSCARD_AUTH_TOKEN_USE` (optional).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import os
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
+from http.client import HTTPResponse
 from typing import Any
+
+import jwt
+from jwt import PyJWK, PyJWKClient
 
 log = logging.getLogger("sscard.authorizer")
 log.setLevel(logging.INFO)
 
 LEEWAY_SECONDS = 60
+POLICY_CACHE_SECONDS = 0  # infra/build.py sets API Gateway's authorizerResultTtlInSeconds from this
 KEYS_MAX_AGE_SECONDS = 3600
 KEYS_MIN_REFRESH_SECONDS = 60  # an unknown `kid` fetches the keys again, at most this often
+REFRESH_BACKOFF_SECONDS = 30  # after a failed fetch, none is tried for this long
+FETCH_TIMEOUT_SECONDS = 2.0
+MAX_DOCUMENT_BYTES = 256 * 1024
 MIN_KEY_BITS = 2048
+ALGORITHMS = ("RS256", "RS384", "RS512")
+TOKEN_TYPES = ("jwt", "at+jwt", "application/at+jwt")
+ACCESS = "access"  # the `token_use` of an access token (the claim some identity providers add)
+KEYS_METRIC = "IdentityProviderKeysUnavailable"
 CLAIMS = ("sub", "name", "phone_number", "district", "service_point", "bank", "id_number")
-# DER DigestInfo prefixes of EMSA-PKCS1-v1_5 (RFC 8017 §9.2, note 1).
-ALGORITHMS = {
-    "RS256": (hashlib.sha256, bytes.fromhex("3031300d060960864801650304020105000420")),
-    "RS384": (hashlib.sha384, bytes.fromhex("3041300d060960864801650304020205000430")),
-    "RS512": (hashlib.sha512, bytes.fromhex("3051300d060960864801650304020305000440")),
+
+# What each role may call (API Gateway matches `*` across path segments). A caller is allowed
+# the routes of their roles only; chalicelib.auth checks the roles again route by route.
+# tests/infra check that every protected route of the app is someone's, and nothing more.
+ROLE_ROUTES: dict[str, tuple[str, ...]] = {
+    "citizen": ("POST /prejudge", "POST /cases", "GET /cases", "* /cases/*"),
+    "clerk": ("POST /counter/cases", "GET /counter/cases", "* /cases/*"),
+    "reviewer": ("GET /reviews", "GET /reviews/*", "POST /reviews/*"),
+    "pension_system": ("GET /pension/requests", "POST /pension/requests/*"),
+    "bank": ("GET /bank/cards", "POST /bank/cards/*"),
+    "operator": ("GET /admin/*", "PUT /admin/*"),
+    "auditor": ("GET /audit", "GET /audit/*"),
 }
 
 
@@ -49,104 +78,191 @@ class Unauthorized(Exception):
     """The token is not acceptable (API Gateway answers 401)."""
 
 
-def _b64(segment: str) -> bytes:
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+class KeysUnavailable(Unauthorized):
+    """The identity provider's keys could not be fetched or used: 401, and an operator alert."""
 
 
-def _int(segment: str) -> int:
-    return int.from_bytes(_b64(segment), "big")
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A key location that redirects is refused: keys come from the configured HTTPS address only."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect refused ({code})", headers, fp)
 
 
-def rsa_verify(n: int, e: int, message: bytes, signature: bytes, algorithm: str) -> bool:
-    digest_fn, prefix = ALGORITHMS[algorithm]
-    k = (n.bit_length() + 7) // 8
-    if len(signature) != k:
-        return False
-    s = int.from_bytes(signature, "big")
-    if s >= n:
-        return False
-    encoded = pow(s, e, n).to_bytes(k, "big")
-    t = prefix + digest_fn(message).digest()
-    if k < len(t) + 11:
-        return False
-    expected = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
-    return hmac.compare_digest(encoded, expected)
+OPENER = urllib.request.build_opener(_NoRedirects())
 
 
-def _fetch_json(url: str) -> dict:
+def _bounded(response: HTTPResponse) -> bytes:
+    """At most one byte more than a document may have: enough to tell that it is too large."""
+    return response.read(MAX_DOCUMENT_BYTES + 1)
+
+
+def _fetch_json(url: str) -> Any:
     if not url.startswith("https://"):
-        raise Unauthorized(f"refusing a non-HTTPS key location: {url}")
+        raise KeysUnavailable(f"refusing a non-HTTPS key location: {url}")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 — https only, checked above
-    with urllib.request.urlopen(request, timeout=3) as response:  # noqa: S310
-        return json.loads(response.read().decode("utf-8"))
+    try:
+        with OPENER.open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
+            raw = _bounded(response)
+    except (OSError, ValueError) as error:  # URLError, HTTPError (a refused redirect too), timeouts
+        raise KeysUnavailable(f"identity provider unreachable: {type(error).__name__}") from None
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise KeysUnavailable("identity provider document too large")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise KeysUnavailable("identity provider document is not JSON") from None
+
+
+class _ProviderKeys(PyJWKClient):
+    """PyJWT's JWKS client, fetching through `fetch` and remembering which algorithm each key declares."""
+
+    def __init__(self, uri: str, fetch: Callable[[str], Any]):
+        super().__init__(uri, cache_jwk_set=False, timeout=FETCH_TIMEOUT_SECONDS)
+        self._fetch = fetch
+        self.declared: dict[str, str | None] = {}
+
+    def fetch_data(self) -> Any:
+        data = self._fetch(self.uri)
+        if isinstance(data, dict) and isinstance(data.get("keys"), list):
+            self.declared = {k.get("kid"): k.get("alg") for k in data["keys"] if isinstance(k, dict) and isinstance(k.get("kid"), str)}
+        return data
+
+
+def _usable(key: PyJWK) -> bool:
+    return key.key_type == "RSA" and getattr(key.key, "key_size", 0) >= MIN_KEY_BITS
+
+
+def alert_keys_unavailable(reason: str) -> None:
+    """The operators' alarm: one CloudWatch metric (embedded metric format on stdout: no AWS call to fail)."""
+    log.error("identity provider keys unavailable: %s", reason)
+    print(  # the embedded metric format is a line on stdout
+        json.dumps(
+            {
+                "_aws": {
+                    "Timestamp": int(time.time() * 1000),
+                    "CloudWatchMetrics": [
+                        {"Namespace": "sscard", "Dimensions": [["service"]], "Metrics": [{"Name": KEYS_METRIC, "Unit": "Count"}]}
+                    ],
+                },
+                "service": "authorizer",
+                KEYS_METRIC: 1,
+                "reason": reason,
+            }
+        ),
+        flush=True,
+    )
 
 
 class KeySet:
-    """The identity provider's RSA signing keys, cached; refetched when a `kid` is unknown."""
+    """The identity provider's RSA signing keys, cached; refreshed without blocking, backing off when it fails."""
 
-    def __init__(self, issuer: str, jwks_uri: str = "", fetch: Any = _fetch_json, clock: Any = time.time):
+    def __init__(self, issuer: str, jwks_uri: str = "", fetch: Callable[[str], Any] = _fetch_json, clock: Callable[[], float] = time.time):
         self.issuer = issuer.rstrip("/")
         self.jwks_uri = jwks_uri
         self._fetch = fetch
         self._clock = clock
-        self._keys: dict[str, tuple[int, int, str | None]] = {}
-        self._fetched_at = 0.0
-        self._lock = threading.Lock()
+        self._keys: dict[str, tuple[PyJWK, str | None]] = {}
+        self._fetched_at: float | None = None
+        self._failed_at: float | None = None
+        self._refreshing = threading.Lock()
 
     def _refresh(self) -> None:
-        uri = self.jwks_uri or self._fetch(self.issuer + "/.well-known/openid-configuration")["jwks_uri"]
-        keys = {}
-        for jwk in self._fetch(uri).get("keys", []):
-            if jwk.get("kty") != "RSA" or jwk.get("use", "sig") != "sig":
-                continue
-            n, e = _int(jwk["n"]), _int(jwk["e"])
-            if n.bit_length() < MIN_KEY_BITS:
-                continue
-            keys[jwk.get("kid", "")] = (n, e, jwk.get("alg"))
+        uri = self.jwks_uri
+        if not uri:
+            discovery = self._fetch(self.issuer + "/.well-known/openid-configuration")
+            if not isinstance(discovery, dict) or not isinstance(discovery.get("jwks_uri"), str):
+                raise KeysUnavailable("the discovery document names no jwks_uri")
+            uri = discovery["jwks_uri"]
+        client = _ProviderKeys(uri, self._fetch)
+        try:
+            found = client.get_signing_keys(refresh=True)
+        except (jwt.PyJWKClientError, jwt.PyJWKSetError, jwt.InvalidKeyError, KeyError, TypeError, ValueError) as error:
+            raise KeysUnavailable(f"unusable key set: {type(error).__name__}") from None
+        keys = {k.key_id: (k, client.declared.get(k.key_id)) for k in found if _usable(k) and k.key_id}
+        if not keys:
+            raise KeysUnavailable("the key set has no RSA signing key of at least 2048 bits")
         self._keys = keys
         self._fetched_at = self._clock()
 
-    def key(self, kid: str) -> tuple[int, int, str | None]:
-        with self._lock:
-            age = self._clock() - self._fetched_at
-            if age > KEYS_MAX_AGE_SECONDS or (kid not in self._keys and age > KEYS_MIN_REFRESH_SECONDS):
+    def _due(self, kid: str, now: float) -> bool:
+        if self._failed_at is not None and now - self._failed_at < REFRESH_BACKOFF_SECONDS:
+            return False
+        if self._fetched_at is None:
+            return True
+        age = now - self._fetched_at
+        return age > KEYS_MAX_AGE_SECONDS or (kid not in self._keys and age > KEYS_MIN_REFRESH_SECONDS)
+
+    def key(self, kid: str) -> tuple[Any, str | None]:
+        """The public key of `kid` and the algorithm it declares (None: any of ALGORITHMS)."""
+        now = self._clock()
+        # One refresh at a time, and nobody waits for it: a caller who finds one running uses the keys already known.
+        if self._due(kid, now) and self._refreshing.acquire(blocking=False):
+            try:
                 self._refresh()
-            if kid not in self._keys:
-                raise Unauthorized("unknown signing key")
-            return self._keys[kid]
+                self._failed_at = None
+            except Exception as error:  # unreachable, malformed, anything: back off, alert, keep the known keys
+                self._failed_at = now
+                reason = str(error) if isinstance(error, KeysUnavailable) else f"identity provider unreachable: {type(error).__name__}"
+                alert_keys_unavailable(reason)
+                if kid not in self._keys:
+                    raise KeysUnavailable(reason) from None
+            finally:
+                self._refreshing.release()
+        if kid not in self._keys:
+            if not self._keys:
+                raise KeysUnavailable("no signing keys known yet")
+            raise Unauthorized("unknown signing key")
+        jwk, declared = self._keys[kid]
+        return jwk.key, declared
 
 
-def verify(token: str, keys: KeySet, audience: str, now: float | None = None) -> dict[str, Any]:
+_REFUSALS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.InvalidSignatureError, "bad signature"),
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not yet valid"),
+    (jwt.InvalidIssuerError, "wrong issuer"),
+    (jwt.InvalidAudienceError, "wrong audience"),
+    (jwt.MissingRequiredClaimError, "expired or incomplete: a required claim is missing"),
+    (jwt.exceptions.InvalidSubjectError, "no subject"),
+)
+
+
+def verify(token: str, keys: KeySet, audience: str, token_use: str = ACCESS, now: float | None = None) -> dict[str, Any]:
     """The claims of a valid token; Unauthorized otherwise."""
     try:
-        header_b64, payload_b64, signature_b64 = token.split(".")
-        header = json.loads(_b64(header_b64))
-        claims = json.loads(_b64(payload_b64))
-        signature = _b64(signature_b64)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise Unauthorized("malformed token") from error
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise Unauthorized("malformed token")
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise Unauthorized("malformed token") from None
     algorithm = header.get("alg")
     if algorithm not in ALGORITHMS:
         raise Unauthorized(f"algorithm not accepted: {algorithm}")
-    n, e, key_algorithm = keys.key(str(header.get("kid", "")))
-    if key_algorithm and key_algorithm != algorithm:
+    kind = header.get("typ")
+    if kind is not None and (not isinstance(kind, str) or kind.lower() not in TOKEN_TYPES):
+        raise Unauthorized(f"not an access token: typ {kind}")
+    key, declared = keys.key(str(header.get("kid", "")))
+    if declared and declared != algorithm:
         raise Unauthorized("the key is for another algorithm")
-    if not rsa_verify(n, e, f"{header_b64}.{payload_b64}".encode("ascii"), signature, algorithm):
-        raise Unauthorized("bad signature")
-    now = time.time() if now is None else now
-    if claims.get("iss") != keys.issuer and claims.get("iss") != keys.issuer + "/":
-        raise Unauthorized("wrong issuer")
-    aud = claims.get("aud")
-    if audience not in (aud if isinstance(aud, list) else [aud]):
-        raise Unauthorized("wrong audience")
-    if not isinstance(claims.get("exp"), int | float) or claims["exp"] < now - LEEWAY_SECONDS:
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            audience=audience,
+            issuer=[keys.issuer, keys.issuer + "/"],
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+    except tuple(kind for kind, _ in _REFUSALS) as error:
+        raise Unauthorized(next(reason for kind, reason in _REFUSALS if isinstance(error, kind))) from None
+    except jwt.PyJWTError:
+        raise Unauthorized("malformed token") from None
+    if now is not None and claims["exp"] < now - LEEWAY_SECONDS:  # a caller's own clock (tests, replays)
         raise Unauthorized("expired")
-    if isinstance(claims.get("nbf"), int | float) and claims["nbf"] > now + LEEWAY_SECONDS:
-        raise Unauthorized("not yet valid")
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise Unauthorized("no subject")
+    if "token_use" in claims and claims["token_use"] != token_use:
+        raise Unauthorized(f"not an access token: token_use {claims['token_use']}")
     return claims
 
 
@@ -161,15 +277,19 @@ def context_of(claims: dict[str, Any]) -> dict[str, str]:
 
 
 def policy(method_arn: str, context: dict[str, str]) -> dict[str, Any]:
-    """Allow every route of this API stage: the answer is cached per token, not per route."""
+    """Allow the routes of the caller's roles in this API stage, nothing else (no role: deny all)."""
     arn, _, path = method_arn.partition("/")
     stage = path.split("/", 1)[0]
+    routes = sorted({route for role in context.get("roles", "").split() for route in ROLE_ROUTES.get(role, ())})
+    resources = [f"{arn}/{stage}/{method}/{target.lstrip('/')}" for method, _, target in (r.partition(" ") for r in routes)]
+    statement = (
+        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resources}
+        if resources
+        else {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": f"{arn}/{stage}/*/*"}
+    )
     return {
         "principalId": "sscard-user",  # never the resident ID: it may reach access logs
-        "policyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": f"{arn}/{stage}/*/*"}],
-        },
+        "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
         "context": context,
     }
 
@@ -189,11 +309,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("no bearer token")
-        claims = verify(token.strip(), _keyset(), os.environ["SSCARD_AUTH_AUDIENCE"])
+        audience = os.environ["SSCARD_AUTH_AUDIENCE"]
+        claims = verify(token.strip(), _keyset(), audience, os.environ.get("SSCARD_AUTH_TOKEN_USE") or ACCESS)
+        return policy(event["methodArn"], context_of(claims))
     except Unauthorized as error:
         log.info("token refused: %s", error)
-        raise Exception("Unauthorized") from None  # noqa: TRY002 — the exact message API Gateway maps to 401
-    except (OSError, ValueError, KeyError) as error:  # the key set could not be read
+    except Exception as error:  # whatever else goes wrong answers 401, never 500
         log.error("token not verifiable: %s", type(error).__name__)
-        raise Exception("Unauthorized") from None  # noqa: TRY002
-    return policy(event["methodArn"], context_of(claims))
+    raise Exception("Unauthorized")  # noqa: TRY002 — the exact message API Gateway maps to 401

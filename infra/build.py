@@ -5,8 +5,7 @@
 1. Stages the sources in `build/<stage>/src/`: `app.py`, `chalicelib/`,
    `.chalice/config.json` (and `vendor/` if the project has one), and in `extra/` what
    Chalice would leave out — it packages only `app.py`, `chalicelib/` and `vendor/`:
-   `functions/`, `data/` (the holiday calendar; not the demo residents) and
-   `infra/authorizer.py`.
+   `functions/` and `data/` (the holiday calendar; not the demo residents).
 2. Imports the app there with `SSCARD_STAGE=<stage>` to list its Lambda functions, its
    routes and the project functions behind each handler (`build/<stage>/app.json`).
 3. Writes the merge template `build/<stage>/merge.json`: `infra/template.json`, plus per
@@ -20,7 +19,11 @@
    requirements: Chalice would otherwise download them again for every change of the
    code, since its cache key covers `app.py` and `chalicelib/` too.
 
-The result is `build/<stage>/package/sam.json` and `deployment.zip`. A build whose
+5. Writes `authorizer.zip`, the API authorizer's own: `infra/authorizer.py` and the
+   dependencies of `infra/authorizer-requirements.txt` (PyJWT and cryptography, which
+   no other function needs and which would take `deployment.zip` over 10 MB).
+
+The result is `build/<stage>/package/sam.json`, `deployment.zip` and `authorizer.zip`. A build whose
 inputs have not changed is reused (the inputs' hash is kept beside it), and builds of
 one stage are serialised with a lock, so tests and `make package` can share them.
 """
@@ -45,10 +48,16 @@ from typing import Any
 
 from chalice.utils import to_cfn_resource_name
 
+from infra.authorizer import POLICY_CACHE_SECONDS
+
 ROOT = Path(__file__).resolve().parent.parent
 INFRA = ROOT / "infra"
 TEMPLATE = INFRA / "template.json"
 FUNCTIONS = INFRA / "functions.json"
+# The authorizer runs from a zip of its own: its RSA verification needs cryptography (4.7 MB zipped),
+# which no other function needs; in deployment.zip it would exceed issue 10's 10 MB.
+AUTHORIZER_REQUIREMENTS = INFRA / "authorizer-requirements.txt"
+AUTHORIZER_FILES = ("infra/__init__.py", "infra/authorizer.py")
 BUILD = ROOT / "build"
 STAGES = ("dev", "prod")
 TIMEZONE = "Asia/Shanghai"
@@ -57,7 +66,7 @@ SECURITY_SCHEME = "ProvincialIdentity"
 NAME_PREFIX = "sscard-${Stage}-"
 
 # What goes into the zip beside Chalice's own `app.py` + `chalicelib/` (added at its root).
-VENDORED = ("functions", "data", "infra/__init__.py", "infra/authorizer.py")
+VENDORED = ("functions", "data")  # the authorizer has a zip of its own (authorizer_zip)
 NOT_SHIPPED = ("residents*.json", "identities*.json")  # demo data stays out of deployed packages
 IGNORED = ("__pycache__", "*.pyc", ".DS_Store")
 # The AWS SDK and the libraries only it needs, as distributions (normalised names): the Lambda
@@ -115,9 +124,15 @@ def state_machine_arn(template: dict, logical: str, kind: str = "stateMachine") 
 
 
 def expand_resource(shorthand: str, template: dict) -> Any:
-    """`CasesTable`, `CasesTable/index/*`, `MaterialsBucket/*`, `CaseStateMachine/executions`, `*`."""
+    """`CasesTable`, `CasesTable/index/*`, `MaterialsBucket/*`, `CaseStateMachine/executions`, `secret:<Parameter>`, `*`."""
     if shorthand == "*":
         return "*"
+    if shorthand.startswith("secret:"):  # a Secrets Manager secret whose name is a template parameter
+        parameter = shorthand.removeprefix("secret:")
+        if parameter not in template["Parameters"]:
+            raise ValueError(f"functions.json names the secret parameter {parameter!r}, which infra/template.json does not declare")
+        # Secrets Manager appends "-" and 6 random characters to a secret's name in its ARN.
+        return {"Fn::Sub": f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{{parameter}}}-??????"}
     logical, _, rest = shorthand.partition("/")
     resource = template["Resources"].get(logical)
     if resource is None:
@@ -415,7 +430,8 @@ def api_override(routes: dict[str, list[str]], public: list[str]) -> dict:
                                 "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
                                 "${ApiAuthorizer.Arn}/invocations"
                             },
-                            "authorizerResultTtlInSeconds": 300,
+                            # not cached: a cached policy would outlive a token expiring sooner (infra/authorizer.py)
+                            "authorizerResultTtlInSeconds": POLICY_CACHE_SECONDS,
                             "identityValidationExpression": "^Bearer [-0-9A-Za-z_=]+\\.[-0-9A-Za-z_=]+\\.[-0-9A-Za-z_=]+$",
                         },
                     }
@@ -476,7 +492,8 @@ def inputs_hash(stage: str) -> str:
 
     digest = hashlib.sha256()
     digest.update(f"{stage}|{sys.version_info[:2]}|{chalice.__version__}|{os.environ.get('AWS_DEFAULT_REGION', '')}".encode())
-    extra = [Path(__file__), TEMPLATE, FUNCTIONS, ROOT / "requirements.txt", *sorted((ROOT / "statemachine").glob("*.json"))]
+    extra = [Path(__file__), TEMPLATE, FUNCTIONS, ROOT / "requirements.txt", AUTHORIZER_REQUIREMENTS]
+    extra += sorted((ROOT / "statemachine").glob("*.json"))
     for source, target in [*_staged_files(), *((p, str(p.relative_to(ROOT))) for p in extra)]:
         digest.update(target.encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -621,11 +638,11 @@ def dependencies(event, context):  # only there to make Chalice build the zip
 """
 
 
-def dependencies_zip(say: Any = print) -> Path:
-    """Chalice's build of requirements.txt (Lambda's platform wheels), once per requirements."""
+def dependencies_zip(say: Any = print, requirements_file: Path = ROOT / "requirements.txt") -> Path:
+    """Chalice's build of a requirements file (Lambda's platform wheels), once per requirements."""
     import chalice
 
-    requirements = (ROOT / "requirements.txt").read_bytes()
+    requirements = requirements_file.read_bytes()
     key = f"{sys.version_info[:2]}|{chalice.__version__}|".encode() + requirements
     deps = BUILD / "deps"
     target = deps / f"{hashlib.sha256(key).hexdigest()[:20]}.zip"
@@ -634,7 +651,7 @@ def dependencies_zip(say: Any = print) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if target.exists():
             return target
-        say("building the dependencies of requirements.txt (once per change of it)")
+        say(f"building the dependencies of {requirements_file.relative_to(ROOT)} (once per change of it)")
         work = deps / "app"
         shutil.rmtree(work, ignore_errors=True)
         (work / ".chalice").mkdir(parents=True)
@@ -678,11 +695,11 @@ def runtime_provided(requirements: str) -> frozenset[str]:
     return frozenset() if named & RUNTIME_PROVIDED else RUNTIME_PROVIDED
 
 
-def add_dependencies(archive: Path, dependencies: Path) -> None:
+def add_dependencies(archive: Path, dependencies: Path, requirements_file: Path = ROOT / "requirements.txt") -> None:
     """The dependencies' files (not the empty app, not Chalice's runtime, not the SDK the Lambda runtime has) into the zip."""
     import zipfile
 
-    left_out = runtime_provided((ROOT / "requirements.txt").read_text(encoding="utf-8"))
+    left_out = runtime_provided(requirements_file.read_text(encoding="utf-8"))
     with zipfile.ZipFile(archive, "a", compression=zipfile.ZIP_DEFLATED) as zipped, zipfile.ZipFile(dependencies) as deps:
         present = set(zipped.namelist())
         for info in deps.infolist():
@@ -709,11 +726,24 @@ def add_to_zip(archive: Path, directory: Path) -> None:
             zipped.writestr(info, file.read_bytes())
 
 
-def _prune_dependency_cache(directory: Path, keep: int = 2) -> None:
+def _prune_dependency_cache(directory: Path, keep: int = 4) -> None:
     """Keep the newest few zips of a cache directory (Chalice's, or build/deps)."""
     zips = sorted(directory.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in zips[keep:]:
         old.unlink()
+
+
+def authorizer_zip(archive: Path, say: Any = print) -> None:
+    """The authorizer's zip: its module and its own requirements (infra/authorizer-requirements.txt), nothing else."""
+    import zipfile
+
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        for name in AUTHORIZER_FILES:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zipped.writestr(info, (ROOT / name).read_bytes())
+    add_dependencies(archive, dependencies_zip(say, AUTHORIZER_REQUIREMENTS), AUTHORIZER_REQUIREMENTS)
 
 
 @contextmanager
@@ -743,6 +773,7 @@ def package(stage: str, force: bool = False, quiet: bool = False) -> Path:
             and stamp.read_text() == digest
             and (out / "sam.json").exists()
             and (out / "deployment.zip").exists()
+            and (out / "authorizer.zip").exists()
         ):
             say(f"build/{stage}/package is up to date")
             return out
@@ -773,6 +804,7 @@ def package(stage: str, force: bool = False, quiet: bool = False) -> Path:
             raise RuntimeError(f"chalice package failed:\n{result.stdout}\n{result.stderr}")
         add_dependencies(out / "deployment.zip", dependencies_zip(say))
         add_to_zip(out / "deployment.zip", src / "extra")
+        authorizer_zip(out / "authorizer.zip", say)
         _prune_dependency_cache(src / ".chalice" / "deployments")
         sam_path = out / "sam.json"
         sam = load_json(sam_path)
@@ -780,7 +812,7 @@ def package(stage: str, force: bool = False, quiet: bool = False) -> Path:
             say(f"replaced Chalice's UTC schedule {removed} with the Scheduler schedule of infra/functions.json")
         sam_path.write_text(json.dumps(sam, indent=2, ensure_ascii=False))
         stamp.write_text(digest)
-        say(f"built {out.relative_to(ROOT)}: sam.json, deployment.zip")
+        say(f"built {out.relative_to(ROOT)}: sam.json, deployment.zip, authorizer.zip")
     return out
 
 

@@ -89,6 +89,7 @@ TRANSACT_ITEM_ACTIONS = {
 }
 # Library classes that call AWS themselves: constructor name -> (service, actions).
 LIBRARY_CALLS = {
+    "SecretsProvider": ("secretsmanager", ("secretsmanager:GetSecretValue",)),
     "DynamoDBPersistenceLayer": (
         "dynamodb",
         ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),

@@ -9,8 +9,7 @@ from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chalicelib.auth import Principal, _claims_from_authorizer
 from infra import authorizer
@@ -130,7 +129,7 @@ def test_a_key_declared_for_another_algorithm_is_refused(key: rsa.RSAPrivateKey)
 @pytest.mark.filterwarnings("ignore:The RSA key is 1024 bits")
 def test_short_keys_are_not_used() -> None:
     weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    with pytest.raises(authorizer.Unauthorized, match="unknown signing key"):
+    with pytest.raises(authorizer.KeysUnavailable, match="no RSA signing key of at least 2048 bits"):
         authorizer.verify(token(weak), keyset(Provider(_jwk(weak, "k1"))), AUDIENCE)
 
 
@@ -155,16 +154,6 @@ def test_keys_are_cached_and_refetched_for_a_new_kid(key: rsa.RSAPrivateKey, oth
     assert len(provider.fetched) == 4
 
 
-def test_rsa_verification_agrees_with_cryptography(key: rsa.RSAPrivateKey) -> None:
-    numbers = key.public_key().public_numbers()
-    for message in (b"", b"x", "一件事".encode(), bytes(range(256)) * 10):
-        signature = key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-        assert authorizer.rsa_verify(numbers.n, numbers.e, message, signature, "RS256")
-        assert not authorizer.rsa_verify(numbers.n, numbers.e, message + b"!", signature, "RS256")
-        tampered = bytes([signature[0] ^ 1]) + signature[1:]
-        assert not authorizer.rsa_verify(numbers.n, numbers.e, message, tampered, "RS256")
-
-
 def test_the_handler_passes_the_claims_the_api_reads(key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSCARD_AUTH_AUDIENCE", AUDIENCE)
     monkeypatch.setattr(authorizer, "_keys", keyset(Provider(_jwk(key, "k1"))))
@@ -172,11 +161,10 @@ def test_the_handler_passes_the_claims_the_api_reads(key: rsa.RSAPrivateKey, mon
     answer = authorizer.handler({"type": "TOKEN", "authorizationToken": f"Bearer {staff}", "methodArn": METHOD_ARN}, None)
     assert answer["principalId"] == "sscard-user"
     statement = answer["policyDocument"]["Statement"][0]
-    assert statement == {
-        "Action": "execute-api:Invoke",
-        "Effect": "Allow",
-        "Resource": "arn:aws-cn:execute-api:cn-north-1:111122223333:abc123/api/*/*",
-    }
+    api = "arn:aws-cn:execute-api:cn-north-1:111122223333:abc123/api"
+    assert statement["Effect"] == "Allow" and statement["Action"] == "execute-api:Invoke"
+    assert f"{api}/GET/reviews" in statement["Resource"] and f"{api}/POST/counter/cases" in statement["Resource"]
+    assert f"{api}/*/*" not in statement["Resource"]  # the reviewer and clerk's routes only (issue 11)
     assert all(isinstance(v, str) for v in answer["context"].values())
     # API Gateway hands the context to the API as requestContext.authorizer (plus its own keys)
     request_context = {"authorizer": {**answer["context"], "principalId": answer["principalId"], "integrationLatency": 12}}

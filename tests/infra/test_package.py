@@ -75,24 +75,40 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def imported(unpacked: Path, runtime: Path, sam: dict[str, Any], evaluator: Evaluator) -> dict[str, Any]:
+def authorizer_unpacked(package_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    task = tmp_path_factory.mktemp("authorizer-task")
+    with zipfile.ZipFile(package_dir / "authorizer.zip") as archive:
+        archive.extractall(task)
+    return task
+
+
+@pytest.fixture(scope="module")
+def imported(unpacked: Path, authorizer_unpacked: Path, runtime: Path, sam: dict[str, Any], evaluator: Evaluator) -> dict[str, Any]:
+    """Each handler imported from its own zip (CodeUri), in a clean interpreter per zip."""
     functions = functions_of(sam)
-    handlers = {logical: f["Properties"]["Handler"] for logical, f in functions.items()}
-    env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "cn-north-1", "LAMBDA_TASK_ROOT": str(unpacked)}
-    env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_TRACE_DISABLED": "true"})
-    for function in functions.values():  # every function's environment (they agree on shared names)
-        for key, value in function["Properties"].get("Environment", {}).get("Variables", {}).items():
-            env[key] = str(evaluator.eval(value))
-    result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", SCRIPT, str(unpacked), str(runtime), json.dumps(handlers)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    zips = {"./deployment.zip": unpacked, "./authorizer.zip": authorizer_unpacked}
+    merged: dict[str, Any] = {"results": {}, "outside": [], "path": []}
+    for code_uri, task in zips.items():
+        handlers = {logical: f["Properties"]["Handler"] for logical, f in functions.items() if f["Properties"]["CodeUri"] == code_uri}
+        env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "cn-north-1", "LAMBDA_TASK_ROOT": str(task)}
+        env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_TRACE_DISABLED": "true"})
+        for function in functions.values():  # every function's environment (they agree on shared names)
+            for key, value in function["Properties"].get("Environment", {}).get("Variables", {}).items():
+                env[key] = str(evaluator.eval(value))
+        result = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", SCRIPT, str(task), str(runtime), json.dumps(handlers)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        found = json.loads(result.stdout.strip().splitlines()[-1])
+        merged["results"].update(found["results"])
+        merged["outside"] += found["outside"]
+        merged["path"] += found["path"]
+    return merged
 
 
 def test_the_interpreter_is_clean(imported: dict[str, Any], unpacked: Path) -> None:
@@ -113,15 +129,18 @@ def test_nothing_comes_from_outside_the_zip(imported: dict[str, Any]) -> None:
 
 
 def test_every_function_runs_from_the_same_zip(sam: dict[str, Any], package_dir: Path) -> None:
+    """One zip for the service's functions; the authorizer's own (RSA needs cryptography, only it: issue 11)."""
     for logical, function in functions_of(sam).items():
-        assert function["Properties"]["CodeUri"] == "./deployment.zip", logical
+        expected = "./authorizer.zip" if logical == "ApiAuthorizer" else "./deployment.zip"
+        assert function["Properties"]["CodeUri"] == expected, logical
         assert function["Properties"]["Runtime"] == functions_of(sam)["APIHandler"]["Properties"]["Runtime"], logical
     assert (package_dir / "deployment.zip").stat().st_size < 250 * 1024 * 1024  # Lambda's unzipped limit is 250 MB
 
 
 def test_the_zip_ships_the_code_and_data_the_functions_need(package_dir: Path) -> None:
     names = set(zipfile.ZipFile(package_dir / "deployment.zip").namelist())
-    assert {"app.py", "chalicelib/wiring.py", "functions/workflow.py", "infra/authorizer.py"} <= names
+    assert {"app.py", "chalicelib/wiring.py", "functions/workflow.py"} <= names
+    assert {"infra/authorizer.py", "jwt/__init__.py"} <= set(zipfile.ZipFile(package_dir / "authorizer.zip").namelist())
     # the holiday calendar: data/holidays/README.md and every YYYY.json (read from the package at run time)
     holidays = Path(build.ROOT, "data", "holidays")
     assert {f"data/holidays/{p.name}" for p in holidays.iterdir() if p.is_file()} <= names

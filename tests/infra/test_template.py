@@ -268,7 +268,9 @@ def test_every_function_is_told_its_resources(sam: dict[str, Any], evaluator: Ev
         env = {k: evaluator.eval(v) for k, v in function["Properties"]["Environment"]["Variables"].items()}
         assert env["SSCARD_STAGE"] == "dev", logical
         assert env["SSCARD_REGION"] == evaluator.ref("AWS::Region"), logical
-        assert "{{resolve:secretsmanager:" in env["SSCARD_PERSON_KEY_SECRET"], logical
+        # the person key's secret is named, and read at run time: its value never sits in the environment (issue 11)
+        assert env["SSCARD_PERSON_KEY_SECRET_NAME"] == evaluator.ref("PersonKeySecretName"), logical
+        assert "SSCARD_PERSON_KEY_SECRET" not in env and "resolve:secretsmanager" not in json.dumps(env), logical
         assert "SSCARD_START_LOCAL_STACK" not in env and not [k for k in env if k.endswith("_ENDPOINT_URL")], logical
         for field in fields:
             variable = f"SSCARD_{field.upper()}"
