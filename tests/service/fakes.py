@@ -440,12 +440,12 @@ class SteppedWorkflow:
         self.runs: dict[str, Run] = {}
         self.tokens: dict[str, tuple[str, str]] = {}  # live task token -> (case, matter)
         self.held = False
-        self.unavailable: Exception | None = None  # raised by every call while set (throttled, unavailable)
+        self.refusing: dict[str, Exception] = {}  # port operation -> what it raises meanwhile (throttled, unavailable)
 
     # --- the port -----------------------------------------------------------------------
 
     def start(self, case_id: str, facts: dict[str, Any] | None = None) -> str:
-        self._available()
+        self._available("start")
         if case_id not in self.runs:
             self.runs[case_id] = Run(case_id, _through_json(facts) if facts is not None else None)
             if not self.held:
@@ -453,12 +453,12 @@ class SteppedWorkflow:
         return f"arn:aws:states:us-east-1:000000000000:execution:case:{case_id}"
 
     def describe(self, case_id: str) -> dict[str, Any] | None:
-        self._available()
+        self._available("describe")
         run = self.runs.get(case_id)
         return {"status": run.status, "name": case_id, "input": {"case_id": case_id, "facts": run.facts}} if run else None
 
     def stop(self, case_id: str, cause: str) -> bool:
-        self._available()
+        self._available("stop")
         run = self.runs.get(case_id)
         if run is None or run.status != "RUNNING":
             return False
@@ -467,7 +467,7 @@ class SteppedWorkflow:
         return True
 
     def resume(self, task_token: str, outcome: dict[str, Any]) -> bool:
-        self._available()
+        self._available("resume")
         run, code = self._waiting(task_token)
         if run is None:
             return False
@@ -482,7 +482,7 @@ class SteppedWorkflow:
         return True
 
     def fail_wait(self, task_token: str, error: str, cause: str) -> bool:
-        self._available()
+        self._available("fail_wait")
         run, code = self._waiting(task_token)
         if run is None:
             return False
@@ -540,9 +540,9 @@ class SteppedWorkflow:
 
         return workflow_tasks
 
-    def _available(self) -> None:
-        if self.unavailable is not None:
-            raise self.unavailable
+    def _available(self, operation: str) -> None:
+        if operation in self.refusing:
+            raise self.refusing[operation]
 
     def _running(self, run: Run) -> None:
         if run.status != "RUNNING":

@@ -127,11 +127,11 @@ def test_the_deadline_job_warns_once_then_alerts_overdue_once_then_ends_the_wait
 
 def test_a_decision_whose_resume_fails_is_kept_and_sent_again_by_the_deadline_job(world):
     resident, who, case = submitted_review(world)
-    world.workflow.unavailable = WorkflowUnavailable("ServiceUnavailable")
+    world.workflow.refusing["resume"] = WorkflowUnavailable("ServiceUnavailable")
     assert world.decide(world.reviewer(resident["district"]), f"{case['case_id']}.apply", {"decision": "approve"})["status"] == "decided"
     assert world.services.store.get_wait(case["case_id"], "apply")["resume"] == "pending"
     assert world.case(who, case["case_id"])["status"] == "processing"
-    world.workflow.unavailable = None
+    world.workflow.refusing.clear()
     assert world.deadline_job(world.clock.moment)["resumed"] == 1
     assert world.case(who, case["case_id"])["status"] == "completed"
     assert reviews.RESUME not in str(world.services.store.get_wait(case["case_id"], "apply").get("index"))
