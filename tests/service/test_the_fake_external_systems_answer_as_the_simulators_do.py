@@ -9,6 +9,7 @@ place in tests/service that uses it: a simulator call costs ~20 ms there, a fake
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -150,12 +151,11 @@ def simulators() -> Iterator[tuple[Any, Any, Any]]:
     residents, identities = _people()
     person_key = Services(Settings(stage="test")).person_key
     props = template_resources("AWS::DynamoDB::Table")["SimulatorTable"]["Properties"]
+    name = f"SimulatorTable-{secrets.token_hex(4)}"  # a worker's local stack may share moto's backend with this table
     with mock_aws():
         dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
-        dynamodb.meta.client.create_table(
-            TableName="SimulatorTable", **{k: props[k] for k in ("AttributeDefinitions", "KeySchema", "BillingMode")}
-        )
-        table = dynamodb.Table("SimulatorTable")
+        dynamodb.meta.client.create_table(TableName=name, **{k: props[k] for k in ("AttributeDefinitions", "KeySchema", "BillingMode")})
+        table = dynamodb.Table(name)
         seed_simulators(table, person_key, residents)
         seed_identities(table, person_key, identities)
         yield (
