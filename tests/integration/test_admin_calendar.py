@@ -1,5 +1,5 @@
 """The operators' calendar routes on the local stack: operators only, a body that is not JSON, a load effective at once
-in the process that took it, and the DynamoDB calendar store's per-container cache.
+in the process that took it, and the DynamoDB calendar store: its per-container cache, and a load racing another (409).
 
 What a schedule may be and how due times follow it is tested at service level:
 tests/service/test_operators_load_a_years_holiday_schedule_and_due_times_follow_it.py.
@@ -101,3 +101,16 @@ def test_a_container_keeps_its_cached_schedule_when_dynamodb_cannot_be_read(api,
     assert other.schedule(2027) is not None
     with pytest.raises(ConnectionError):
         other.schedule(2028)  # nothing cached: no due time from a calendar that could not be read
+
+
+def test_two_operators_loading_the_same_year_at_once_one_gets_409_and_the_other_schedule_stays(api, monkeypatch):
+    ops = operator(api)
+    assert put(api, "/admin/calendar/2027", SCHEDULE_2027, ops).status_code == 200
+    store = services().calendar_store
+    read_before_the_other_wrote = store.get_item(2027)
+    assert put(api, "/admin/calendar/2027", {**SCHEDULE_2027, "working_days": []}, ops).status_code == 200  # the other operator
+    monkeypatch.setattr(store, "get_item", lambda year: read_before_the_other_wrote)
+    late = put(api, "/admin/calendar/2027", {**SCHEDULE_2027, "working_days": ["2027-02-13"]}, ops)
+    assert late.status_code == 409, late.body
+    monkeypatch.undo()
+    assert api.get("/admin/calendar/2027", ops).json_body["working_days"] == []
