@@ -1,4 +1,9 @@
-"""Operators see a year's working-day calendar and load the State Council's schedule of a year, effective at once (domain.md §5)."""
+"""The operators' calendar routes on the local stack: operators only, a body that is not JSON, a load effective at once
+in the process that took it, and the DynamoDB calendar store: its per-container cache, and a load racing another (409).
+
+What a schedule may be and how due times follow it is tested at service level:
+tests/service/test_operators_load_a_years_holiday_schedule_and_due_times_follow_it.py.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,7 @@ from datetime import datetime
 import pytest
 
 from chalicelib.adapters.dynamo_calendar import DynamoCalendarStore
-from chalicelib.domain.workdays import SHANGHAI
 from chalicelib.wiring import services
-from tests.integration.test_reviews import alerts, submitted_review
 
 # A 2027 schedule as the State Council might publish it: 春节 from 除夕 for 8 days, two working Saturdays.
 SCHEDULE_2027 = {
@@ -41,22 +44,6 @@ def fields(response):
     return [e["field"] for e in response.json_body.get("errors", [])]
 
 
-def test_an_operator_sees_2027_as_the_statutory_fallback_and_2026_as_published(api):
-    ops = operator(api)
-    fallback = api.get("/admin/calendar/2027", ops)
-    assert fallback.status_code == 200, fallback.body
-    body = fallback.json_body
-    assert (body["source"], body["origin"], body["notice"], body["working_days"]) == ("statutory_fallback", "statutory", None, [])
-    assert [d["date"] for d in body["holidays"]][:5] == ["2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"]
-    assert {"date": "2027-06-09", "name": "端午节"} in body["holidays"] and len(body["holidays"]) == 13
-
-    published = api.get("/admin/calendar/2026", ops).json_body
-    assert (published["source"], published["origin"]) == ("published", "chinesecalendar")
-    assert published["working_days"] == ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
-    assert {"date": "2026-02-15", "name": "春节"} in published["holidays"]
-    assert alerts(api) == [], "looking at a year is not computing a due time: no fallback alert"
-
-
 def test_only_operators_see_or_load_the_calendar(api):
     citizen = api.token("杨磊")
     reviewer = api.token({"id_number": "hr-1", "name": "审核员", "phone": "13900000000"}, roles=["reviewer"], district="341022")
@@ -68,24 +55,6 @@ def test_only_operators_see_or_load_the_calendar(api):
     assert api.get("/admin/calendar/2027", operator(api)).json_body["source"] == "statutory_fallback"
 
 
-def test_a_loaded_2027_schedule_is_answered_at_once_and_due_times_follow_it_without_a_fallback_alert(api):
-    ops = operator(api)
-    loaded = put(api, "/admin/calendar/2027", SCHEDULE_2027, ops)
-    assert loaded.status_code == 200, loaded.body
-    body = loaded.json_body
-    assert (body["source"], body["origin"], body["notice"], body["version"]) == ("published", "loaded", SCHEDULE_2027["notice"], 1)
-    assert body["working_days"] == ["2027-02-13", "2027-10-09"]
-    assert len(body["holidays"]) == 3 + 8 + 3 + 5 + 1 + 1 + 7
-    assert api.get("/admin/calendar/2027", ops).json_body == body
-
-    # 元旦 1–3 January, then Monday 4 January; a Thursday before 春节 is due on the working Saturday after it.
-    services().clock = lambda: datetime(2026, 12, 31, 17, 30, tzinfo=SHANGHAI)
-    _, _, case = submitted_review(api, "杨磊")
-    assert case["matters"][0]["due_at"] == "2027-01-04T23:59:59+08:00"
-    assert services().calendar.due_at(datetime(2027, 2, 4, 10, tzinfo=SHANGHAI)) == datetime(2027, 2, 13, 23, 59, 59, tzinfo=SHANGHAI)
-    assert [m for m in alerts(api) if "2027" in m["subject"]] == [], "a loaded year never falls back"
-
-
 def test_loading_a_year_again_replaces_it_and_counts_the_version(api):
     ops = operator(api)
     assert put(api, "/admin/calendar/2027", SCHEDULE_2027, ops).status_code == 200
@@ -94,48 +63,6 @@ def test_loading_a_year_again_replaces_it_and_counts_the_version(api):
     assert again.status_code == 200, again.body
     assert (again.json_body["version"], again.json_body["working_days"]) == (2, ["2027-02-13"])
     assert not services().calendar.is_working_day(datetime(2027, 10, 9).date())
-
-
-def test_a_loaded_year_overrides_the_packaged_schedule_of_2026(api):
-    one_day = {"notice": "更正通知（测试）", "holidays": [{"name": "元旦", "date": "2026-01-01"}], "working_days": []}
-    assert put(api, "/admin/calendar/2026", one_day, operator(api)).status_code == 200
-    assert services().calendar.year_source(2026) == "loaded"
-    assert services().calendar.is_working_day(datetime(2026, 10, 1).date())
-
-
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ({"holidays": [{"name": "元旦", "date": "2028-01-01"}]}, "holidays[0].date"),
-        ({"holidays": [{"name": "春节", "start": "2027-02-05", "end": "2027-02-01"}]}, "holidays[0].end"),
-        ({"working_days": ["2027-02-06"]}, "working_days[0]"),  # a Saturday inside 春节
-        ({"working_days": ["2027-02-17"]}, "working_days[0]"),  # a Wednesday
-        ({"holidays": []}, "holidays"),
-        ({"holidays": [{"name": "元旦", "date": "2027-01-01"}] * 21}, "holidays"),
-        ({"holidays": [{"name": "元旦"}]}, "holidays[0].start"),
-        ({"holidays": [{"name": "", "date": "2027-01-01"}]}, "holidays[0].name"),
-        ({"holidays": [{"name": "元旦", "date": 20270101}]}, "holidays[0].date"),
-        ({"notice": ""}, "notice"),
-        ({"unknown": 1}, "unknown"),
-        ({"working_days": "2027-02-13"}, "working_days"),
-    ],
-    ids=str,
-)
-def test_a_bad_schedule_is_422_naming_the_field_and_changes_nothing(api, change, field):
-    ops = operator(api)
-    response = put(api, "/admin/calendar/2027", {**SCHEDULE_2027, **change}, ops)
-    assert response.status_code == 422, response.body
-    assert response.headers["Content-Type"] == "application/problem+json"
-    assert field in fields(response), response.json_body
-    assert api.get("/admin/calendar/2027", ops).json_body["source"] == "statutory_fallback"
-
-
-@pytest.mark.parametrize("year", ["1999", "2100", "twenty", "20277"])
-def test_a_year_outside_the_sensible_range_is_422_naming_the_year(api, year):
-    ops = operator(api)
-    assert fields(api.get(f"/admin/calendar/{year}", ops)) == ["year"]
-    response = put(api, f"/admin/calendar/{year}", SCHEDULE_2027, ops)
-    assert response.status_code == 422 and fields(response) == ["year"]
 
 
 def test_a_body_that_is_not_json_is_400(api):

@@ -1,15 +1,17 @@
-"""Cooperating banks: each sees, issues and fails only its own bank's cards (a matrix of callers × actions)."""
+"""Cooperating banks: each sees, issues and fails only its own bank's cards (a matrix of callers × actions over HTTP).
+
+What a bank's report does to the card, the case and the applicant is tested at service level:
+tests/service/test_banks_make_and_hand_over_only_their_own_cards.py.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
-import pytest
-
 from chalicelib.wiring import services
 from tests.conftest import demo_resident, finished
-from tests.integration.test_reviews import reviewer, sms, submitted_review
+from tests.integration.test_reviews import reviewer, submitted_review
 
 BANK_A = {"bank": "中国银行黄山分行", "branch": "休宁支行"}  # code boc
 UNKNOWN_CARD = "HS0123456789ABCDEF"
@@ -87,55 +89,6 @@ def test_no_caller_but_the_cards_own_bank_can_list_issue_or_fail_it_and_another_
     assert resident["id_number"] not in json.dumps(listing.json_body)
 
 
-def test_the_own_bank_records_that_the_card_could_not_be_made_the_matter_fails_and_the_applicant_is_told_once(api):
-    resident, token, case, card_id = approved_card(api)
-    bank_a = staff(api, ["bank"], bank="boc")
-    failed = act(api, bank_a, "failed", card_id)
-    assert failed.status_code == 200, failed.body
-    assert failed.json_body["status"] == "not_made"
-    again = act(api, bank_a, "failed", card_id)
-    assert again.status_code == 200 and again.json_body == failed.json_body
-
-    case = api.get(f"/cases/{case['case_id']}", token).json_body
-    matter = case["matters"][0]
-    assert matter["status"] == "failed" and matter["reason_code"] == "CARD_NOT_MADE" and "芯片写入失败" in matter["reason"]
-    assert case["status"] == "failed"
-    told = [t for t in sms(api, resident["phone"]) if "芯片写入失败" in t]
-    assert len(told) == 1 and "社会保障卡申领" in told[0]
-    assert card_id not in [c["card_id"] for c in act(api, bank_a, "list", card_id).json_body["cards"]]
-    assert act(api, bank_a, "issued", card_id).status_code == 409
-    # the person holds no valid card: a new application is possible
-    assert services().card_system.current_card(resident["id_number"]).status.value != "awaiting_collection"
-    prejudged = api.post("/prejudge", {"matters": [{"code": "apply", "form": BANK_A}]}, token)
-    assert prejudged.status_code == 200 and prejudged.json_body["passed"], prejudged.body
-
-
-def test_the_own_bank_issues_the_card_it_leaves_the_list_and_can_no_longer_fail(api):
-    _, _, _, card_id = approved_card(api)
-    bank_a = staff(api, ["bank"], bank="boc")
-    issued = act(api, bank_a, "issued", card_id)
-    assert issued.status_code == 200 and issued.json_body["status"] == "issued", issued.body
-    assert card_id not in [c["card_id"] for c in act(api, bank_a, "list", card_id).json_body["cards"]]
-    assert act(api, bank_a, "failed", card_id).status_code == 409
-
-
-def test_a_failed_reissue_leaves_the_old_card_as_it_was(api):
-    resident = demo_resident("刘洋")  # a lost card
-    _, token, case, card_id = approved_card(api, "刘洋", {"code": "reissue", "form": {"kind": "lost", **BANK_A}})
-    assert act(api, staff(api, ["bank"], bank="boc"), "failed", card_id).status_code == 200
-    current = services().card_system.current_card(resident["id_number"])
-    assert current.card_id == resident["card"]["card_id"] and current.status.value == "lost"
-    assert api.get(f"/cases/{case['case_id']}", token).json_body["matters"][0]["status"] == "failed"
-
-
-@pytest.mark.parametrize("body", [{}, {"reason": "x"}, {"reason": "芯片写入失败", "extra": 1}])
-def test_a_failure_without_a_proper_reason_is_422_and_changes_nothing(api, body):
-    _, _, _, card_id = approved_card(api)
-    response = api.post(f"/bank/cards/{card_id}/failed", body, staff(api, ["bank"], bank="boc"))
-    assert response.status_code == 422, response.body
-    assert services().card_system.card_owner_item(card_id)["status"] == "awaiting_collection"
-
-
 def test_a_token_naming_no_cooperating_bank_is_refused(api):
     assert api.get("/bank/cards", staff(api, ["bank"], bank="nosuchbank")).status_code == 403
     assert api.get("/bank/cards?status=issued", staff(api, ["bank"], bank="boc")).status_code == 422
@@ -151,21 +104,3 @@ def test_card_ids_are_random_yet_a_replayed_approval_finds_the_same_card(api):
     assert first.card_id != "HS" + hashlib.sha256(b"case-x#apply").hexdigest()[:10].upper()
     assert first.card_id.startswith("HS") and len(first.card_id) == 18
     assert first.bank_code == "boc"
-
-
-def test_a_card_failed_while_its_approval_is_still_being_recorded_stays_failed_and_is_not_listed_again(api):
-    resident, token, case = submitted_review(api, "杨磊", {"code": "apply", "form": BANK_A})
-    case_id = case["case_id"]
-    # the approval's first attempt made the card, then the bank answered before the matter was recorded
-    card = services().card_system.issue_new_card(
-        resident["id_number"], BANK_A["bank"], BANK_A["branch"], f"{case_id}#apply", case_id, None, bank_code="boc"
-    )
-    bank_a = staff(api, ["bank"], bank="boc")
-    assert act(api, bank_a, "failed", card.card_id).status_code == 200
-    assert api.get(f"/cases/{case_id}", token).json_body["matters"][0]["status"] == "failed"
-    decided = api.post(f"/reviews/{case_id}.apply/decision", {"decision": "approve"}, reviewer(api, resident["district"]))
-    assert decided.status_code == 200, decided.body
-    case = api.wait_for(case_id, token, finished)
-    assert case["status"] == "failed" and case["matters"][0]["reason_code"] == "CARD_NOT_MADE"
-    assert card.card_id not in [c["card_id"] for c in act(api, bank_a, "list", card.card_id).json_body["cards"]]
-    assert not any("已审核通过" in t for t in sms(api, resident["phone"]))

@@ -1,4 +1,9 @@
-"""No failure leaves a case `processing`; pre-judgment runs again at submission."""
+"""No failure leaves a case `processing`; pre-judgment runs again at submission: each failure path of the real ASL
+(its Retry, Catch, NotSentToTheDepartment and FailCase states) end to end on the local stack.
+
+The same rules, with the workflow double playing those states, and the rules of pre-judgment at submission:
+tests/service/test_no_failure_leaves_a_case_processing.py.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import pytest
 from chalicelib.adapters.simulators import CardSystemSimulator
 from chalicelib.services import workflow_tasks
 from chalicelib.wiring import services
-from tests.conftest import awaiting_review, demo_resident, finished
+from tests.conftest import demo_resident, finished
 
 
 def draft(api, name, matters):
@@ -36,16 +41,6 @@ def test_prejudgment_at_submission_rejects_the_case_when_the_card_changed_after_
     assert matters["status_query"]["reason_code"] == "NOT_RUN"
     assert any(e["kind"] == "prejudgment_failed" for e in case["timeline"])
     assert any("未通过条件预判" in n["text"] for n in case["notifications"])
-
-
-def test_an_open_application_in_another_case_fails_prejudgment_at_submission(api):
-    resident, token, first = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "休宁支行"}}])
-    _, _, second = draft(api, "杨磊", [{"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "休宁支行"}}])
-    assert api.post(f"/cases/{first}/submit", None, token).status_code == 202
-    api.wait_for(first, token, awaiting_review)
-    case = submit_and_wait(api, token, second)
-    assert case["status"] == "rejected"
-    assert case["matters"][0]["reason_code"] == "APPLICATION_IN_PROGRESS"
 
 
 def test_a_card_system_outage_fails_the_matter_and_the_case_finishes(api, monkeypatch):

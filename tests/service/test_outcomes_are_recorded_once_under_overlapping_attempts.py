@@ -2,9 +2,12 @@
 
 Step Functions retries a task that timed out while the first attempt may still run,
 and a failure path (RecordMatterFailure) may run beside a late success. Here the tasks
-are called directly on the local stack's store, and the second attempt runs to its end
-at the moment the first is about to make its n-th write (or send), for every n: what
-is recorded and what is sent must not depend on where the overlap falls.
+are called directly on the in-memory store (held to the DynamoDB store's conditional
+writes by tests/contract), and the second attempt runs to its end at the moment the
+first is about to make its n-th write (or send), for every n: what is recorded and
+what is sent must not depend on where the overlap falls.
+
+Moved from tests/integration/test_outcomes_are_recorded_once_under_overlapping_attempts.py.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from typing import Any
 import pytest
 
 from chalicelib.services import workflow_tasks as tasks
-from chalicelib.services.case_facts import case_facts
-from chalicelib.wiring import Services, services
+from chalicelib.wiring import Services
 from tests.conftest import demo_resident
+from tests.service.conftest import World
 
 WRITES = {
     "begin_processing",
@@ -92,128 +95,123 @@ class _Notifier:
         return self._sent.alert_department(*args)
 
 
-def attempt(sent: Sent, overlap: Overlap | None = None) -> Services:
+def attempt(world: World, sent: Sent, overlap: Overlap | None = None) -> Services:
     """The service's adapters as one attempt sees them: the shared store (wrapped) and notifier."""
-    real = services()
+    real = world.services
     mine = copy.copy(real)
     mine.__dict__["store"] = _Store(real.store, overlap) if overlap else real.store
     mine.__dict__["notifier"] = _Notifier(sent, overlap) if overlap else sent
     return mine
 
 
-def submitted_case(api: Any, name: str, matters: list[dict]) -> tuple[str, dict]:
-    """A case submitted without starting its run: the test plays the run's tasks itself."""
-    resident = demo_resident(name)
-    token = api.token(resident)
-    created = api.create_case(token, matters, phone=resident["phone"])
-    assert created.status_code == 201, created.body
-    case_id = created.json_body["case_id"]
-    store = services().store
-    case = store.get_case_item(case_id)
-    store.update_case(case_id, case["version"], {"status": "submitted", "submitted_at": services().now_iso()})
-    record = store.get(case_id)
-    return case_id, case_facts(record.case, record.matters, record.materials)
+def submitted_case(world: World, name: str, matters: list[dict]) -> tuple[str, dict]:
+    """A case submitted with its run held: the test plays the run's tasks itself, with the facts submit gave the run."""
+    world.workflow.held = True
+    who = world.citizen(name)
+    case_id = world.create(who, matters, phone=demo_resident(name)["phone"])["case_id"]
+    world.submit(who, case_id)
+    return case_id, world.workflow.runs[case_id].facts
 
 
-def outcome_events(case_id: str) -> list[str]:
-    record = services().store.get(case_id)
+def outcome_events(world: World, case_id: str) -> list[str]:
+    record = world.services.store.get(case_id)
     return [e["kind"] for e in record.events if e["kind"] in ("matter_succeeded", "matter_failed", "matter_rejected")]
 
 
-def kinds(case_id: str, kind: str) -> int:
-    return sum(1 for e in services().store.get(case_id).events if e["kind"] == kind)
+def kinds(world: World, case_id: str, kind: str) -> int:
+    return sum(1 for e in world.services.store.get(case_id).events if e["kind"] == kind)
 
 
 @pytest.mark.parametrize("at", range(3))
-def test_a_retried_immediate_matter_records_one_outcome_and_sends_one_sms(api, at):
-    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
-    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+def test_a_retried_immediate_matter_records_one_outcome_and_sends_one_sms(world, at):
+    case_id, facts = submitted_case(world, "李强", [{"code": "activate"}])
+    plan = tasks.prejudge_at_submission(world.services, case_id, facts)
     sent = Sent()
-    second = attempt(sent)
+    second = attempt(world, sent)
     overlap = Overlap(at, lambda: tasks.run_matter(second, case_id, "activate", facts, plan))
-    first = tasks.run_matter(attempt(sent, overlap), case_id, "activate", facts, plan)
+    first = tasks.run_matter(attempt(world, sent, overlap), case_id, "activate", facts, plan)
     assert overlap.done, f"the first attempt made only {overlap.writes} writes"
-    record = services().store.get(case_id)
+    record = world.services.store.get(case_id)
     assert record.matters["activate"]["status"] == "succeeded"
     assert first["status"] == "succeeded"
-    assert outcome_events(case_id) == ["matter_succeeded"]
+    assert outcome_events(world, case_id) == ["matter_succeeded"]
     assert len(sent.sms) == 1, sent.sms
     assert record.case["status"] == "completed"
-    assert kinds(case_id, "finished") == 1
+    assert kinds(world, case_id, "finished") == 1
 
 
 @pytest.mark.parametrize("at", range(3))
-def test_a_late_failure_beside_a_success_leaves_one_outcome_and_no_contradicting_sms(api, at):
-    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
-    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+def test_a_late_failure_beside_a_success_leaves_one_outcome_and_no_contradicting_sms(world, at):
+    case_id, facts = submitted_case(world, "李强", [{"code": "activate"}])
+    plan = tasks.prejudge_at_submission(world.services, case_id, facts)
     sent = Sent()
-    failure = attempt(sent)
+    failure = attempt(world, sent)
     overlap = Overlap(at, lambda: tasks.record_matter_failure(failure, case_id, "activate", {"Error": "States.Timeout"}, facts, plan))
-    tasks.run_matter(attempt(sent, overlap), case_id, "activate", facts, plan)
+    tasks.run_matter(attempt(world, sent, overlap), case_id, "activate", facts, plan)
     assert overlap.done
-    record = services().store.get(case_id)
+    record = world.services.store.get(case_id)
     status = record.matters["activate"]["status"]
     assert status in ("succeeded", "failed")
-    assert outcome_events(case_id) == ["matter_succeeded" if status == "succeeded" else "matter_failed"]
+    assert outcome_events(world, case_id) == ["matter_succeeded" if status == "succeeded" else "matter_failed"]
     assert len(sent.sms) == 1, sent.sms
     told = sent.sms[0][1]
     assert ("已办结" in told) == (status == "succeeded"), told
     assert record.case["status"] == ("completed" if status == "succeeded" else "failed")
-    assert kinds(case_id, "finished") == 1
+    assert kinds(world, case_id, "finished") == 1
 
 
 @pytest.mark.parametrize("at", range(4))
-def test_the_last_of_three_matters_closes_the_case_once_whichever_attempt_writes(api, at):
+def test_the_last_of_three_matters_closes_the_case_once_whichever_attempt_writes(world, at):
     matters = [{"code": "info_change", "form": {"address": "黄山市黄山区新华路2号"}}, {"code": "activate"}, {"code": "status_query"}]
-    case_id, facts = submitted_case(api, "李强", matters)
-    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+    case_id, facts = submitted_case(world, "李强", matters)
+    plan = tasks.prejudge_at_submission(world.services, case_id, facts)
     sent = Sent()
     for code in plan["stage_one"]:
-        tasks.run_matter(attempt(sent), case_id, code, facts, plan)
-    second = attempt(sent)
+        tasks.run_matter(attempt(world, sent), case_id, code, facts, plan)
+    second = attempt(world, sent)
     overlap = Overlap(at, lambda: tasks.run_matter(second, case_id, "status_query", facts, plan))
-    answered = tasks.run_matter(attempt(sent, overlap), case_id, "status_query", facts, plan)
+    answered = tasks.run_matter(attempt(world, sent, overlap), case_id, "status_query", facts, plan)
     assert overlap.done
-    record = services().store.get(case_id)
+    record = world.services.store.get(case_id)
     assert record.case["status"] == "completed"
     assert answered["case_status"] in ("completed", None)
-    assert sorted(outcome_events(case_id)) == ["matter_succeeded"] * 3
-    assert kinds(case_id, "finished") == 1
+    assert sorted(outcome_events(world, case_id)) == ["matter_succeeded"] * 3
+    assert kinds(world, case_id, "finished") == 1
     summaries = [t for _, t in sent.sms if "联办业务" in t]
     assert len(summaries) == 1, sent.sms
     assert len(sent.sms) == 4  # one per matter, and the case's summary
 
 
 @pytest.mark.parametrize("at", range(1))
-def test_pre_judgment_runs_once_and_never_after_the_case_finished(api, at):
-    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
+def test_pre_judgment_runs_once_and_never_after_the_case_finished(world, at):
+    case_id, facts = submitted_case(world, "李强", [{"code": "activate"}])
     sent = Sent()
-    second = attempt(sent)
+    second = attempt(world, sent)
     answers: list[dict] = []
     overlap = Overlap(at, lambda: answers.append(tasks.prejudge_at_submission(second, case_id, facts)))
-    plan = tasks.prejudge_at_submission(attempt(sent, overlap), case_id, facts)
+    plan = tasks.prejudge_at_submission(attempt(world, sent, overlap), case_id, facts)
     assert answers == [plan] and plan["passed"]
-    assert kinds(case_id, "prejudged") == 1
-    tasks.run_matter(attempt(sent), case_id, "activate", facts, plan)
-    assert services().store.get(case_id).case["status"] == "completed"
-    late = tasks.prejudge_at_submission(attempt(sent), case_id, facts)
+    assert kinds(world, case_id, "prejudged") == 1
+    tasks.run_matter(attempt(world, sent), case_id, "activate", facts, plan)
+    assert world.services.store.get(case_id).case["status"] == "completed"
+    late = tasks.prejudge_at_submission(attempt(world, sent), case_id, facts)
     assert late["passed"] is False
-    assert kinds(case_id, "prejudged") == 1
-    assert kinds(case_id, "prejudgment_failed") == 0
+    assert kinds(world, case_id, "prejudged") == 1
+    assert kinds(world, case_id, "prejudgment_failed") == 0
 
 
-def test_a_refusal_at_pre_judgment_is_recorded_and_told_once(api):
-    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
+def test_a_refusal_at_pre_judgment_is_recorded_and_told_once(world):
+    case_id, facts = submitted_case(world, "李强", [{"code": "activate"}])
     # the card became active after the draft (at another counter): activation is refused at submission
-    services().card_system.activate(facts["id_number"], "elsewhere")
+    world.services.card_system.activate(facts["id_number"], "elsewhere")
     sent = Sent()
-    first = tasks.prejudge_at_submission(attempt(sent), case_id, facts)
-    again = tasks.prejudge_at_submission(attempt(sent), case_id, facts)
-    record = services().store.get(case_id)
+    first = tasks.prejudge_at_submission(attempt(world, sent), case_id, facts)
+    again = tasks.prejudge_at_submission(attempt(world, sent), case_id, facts)
+    record = world.services.store.get(case_id)
     assert first["passed"] is False and again == first
     assert record.case["status"] == "rejected"
-    assert kinds(case_id, "prejudgment_failed") == 1
-    assert kinds(case_id, "finished") == 1
+    assert kinds(world, case_id, "prejudgment_failed") == 1
+    assert kinds(world, case_id, "finished") == 1
     assert len(sent.sms) == 1
 
 
@@ -231,27 +229,29 @@ class FailsOnce(Sent):
         return super().send_sms(phone, text)
 
 
-def test_an_sms_that_sns_refused_after_the_case_closed_is_sent_by_the_retry(api):
-    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
-    plan = tasks.prejudge_at_submission(services(), case_id, facts)
+def test_an_sms_that_sns_refused_after_the_case_closed_is_sent_by_the_retry(world):
+    case_id, facts = submitted_case(world, "李强", [{"code": "activate"}])
+    plan = tasks.prejudge_at_submission(world.services, case_id, facts)
     sent = FailsOnce()
     with pytest.raises(ConnectionError):
-        tasks.run_matter(attempt(sent), case_id, "activate", facts, plan)
-    assert services().store.get(case_id).case["status"] == "completed"  # the write stands; the message waits
+        tasks.run_matter(attempt(world, sent), case_id, "activate", facts, plan)
+    assert world.services.store.get(case_id).case["status"] == "completed"  # the write stands; the message waits
     assert sent.sms == []
-    tasks.run_matter(attempt(sent), case_id, "activate", facts, plan)  # Step Functions retries the task
+    tasks.run_matter(attempt(world, sent), case_id, "activate", facts, plan)  # Step Functions retries the task
     assert len(sent.sms) == 1 and "已办结" in sent.sms[0][1]
-    assert outcome_events(case_id) == ["matter_succeeded"]
-    assert services().store.pending_outbox(case_id) == []
+    assert outcome_events(world, case_id) == ["matter_succeeded"]
+    assert world.services.store.pending_outbox(case_id) == []
 
 
-def test_a_case_that_began_without_its_matters_statuses_on_the_case_item_still_concludes(api):
-    case_id, facts = submitted_case(api, "李强", [{"code": "activate"}])
-    plan = tasks.prejudge_at_submission(services(), case_id, facts)
-    store = services().store
-    store._table.update_item(Key={"pk": f"CASE#{case_id}", "sk": "CASE"}, UpdateExpression="REMOVE matter_status, matter_reasons")
+def test_a_case_that_began_without_its_matters_statuses_on_the_case_item_still_concludes(world):
+    case_id, facts = submitted_case(world, "李强", [{"code": "activate"}])
+    plan = tasks.prejudge_at_submission(world.services, case_id, facts)
+    store = world.services.store
+    # the case item as an older release wrote it, without its matters' statuses
+    for attribute in ("matter_status", "matter_reasons"):
+        store._items[f"CASE#{case_id}", "CASE"].pop(attribute, None)
     sent = Sent()
-    answered = tasks.run_matter(attempt(sent), case_id, "activate", facts, plan)
+    answered = tasks.run_matter(attempt(world, sent), case_id, "activate", facts, plan)
     assert answered["case_status"] == "completed"
     assert store.get_case_item(case_id)["matter_status"] == {"activate": "succeeded"}
     assert len(sent.sms) == 1

@@ -1,0 +1,133 @@
+"""Creating and submitting cases at service level: pre-judgment answers, bad requests naming the field,
+who sees the full ID, and requests repeated with their Idempotency-Key.
+
+Moved from tests/integration/test_api_contract.py, which keeps what only HTTP shows (401, problem+json,
+404 to a stranger, the OpenAPI document, a malformed body, concurrent submits starting one execution).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.auth import Principal
+from chalicelib.errors import IdempotencyKeyReused, ValidationProblem
+from chalicelib.models import CreateCaseRequest, PrejudgeRequest
+from chalicelib.services import case_views, cases, prejudging
+from chalicelib.services.case_views import case_view
+from chalicelib.validation import parse_model
+from tests.conftest import demo_resident
+from tests.service.conftest import World
+
+
+def my_cases(world: World, who) -> list[dict]:
+    return case_views.list_cases(world.services, who, 20, None).model_dump(mode="json")["cases"]
+
+
+def prejudged(world: World, who, body: dict) -> dict:
+    """POST /prejudge."""
+    return prejudging.prejudge_for(world.services, who, parse_model(PrejudgeRequest, body)).model_dump(mode="json")
+
+
+def test_a_prejudgment_answers_every_failing_matter_without_creating_anything(world):
+    who = world.citizen("李强")
+    body = prejudged(
+        world, who, {"matters": [{"code": "activate"}, {"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "屯溪支行"}}]}
+    )
+    assert body["passed"] is False
+    verdicts = {m["matter"]: [e["code"] for e in m["errors"]] for m in body["matters"]}
+    assert verdicts == {"apply": ["CONFLICTING_MATTERS", "CARD_EXISTS"], "activate": ["CONFLICTING_MATTERS"]}
+    assert my_cases(world, who) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda b: {**b, "matters": [{"code": "teleport"}]}, "matters[0].code"),
+        (lambda b: {**b, "matters": []}, "matters"),
+        (lambda b: {**b, "matters": [{"code": "activate"}, {"code": "activate"}]}, "matters"),
+        (lambda b: {k: v for k, v in b.items() if k != "consent"}, "consent"),
+        (lambda b: {**b, "consent": {**b["consent"], "agreed": False}}, "consent.agreed"),
+        (lambda b: {**b, "consent": {**b["consent"], "notice_version": "2019.1"}}, "consent.notice_version"),
+        (lambda b: {**b, "contact": {"phone": "12345", "address": "黄山市"}}, "contact.phone"),
+        (lambda b: {**b, "matters": [{"code": "loss", "form": {"action": "destroy"}}]}, "matters[0].form.action"),
+        (lambda b: {**b, "matters": [{"code": "activate", "form": {"x": 1}}]}, "matters[0].form.x"),
+        (lambda b: {**b, "surprise": True}, "surprise"),
+        (lambda b: [], "body"),
+    ],
+    ids=[
+        "unknown-matter",
+        "no-matter",
+        "twice",
+        "no-consent",
+        "consent-refused",
+        "old-notice",
+        "bad-phone",
+        "bad-form",
+        "extra-form-field",
+        "extra-field",
+        "not-an-object",
+    ],
+)
+def test_bad_case_requests_answer_422_naming_the_field_and_create_nothing(world, mutate, field):
+    who = world.citizen("李强")
+    good = {
+        "consent": {"notice_version": world.services.settings.notice_version, "agreed": True},
+        "matters": [{"code": "activate"}],
+        "contact": {"phone": "13905590002", "address": "黄山市黄山区"},
+    }
+    with pytest.raises(ValidationProblem) as refused:
+        cases.create_case(world.services, who, parse_model(CreateCaseRequest, mutate(good)))
+    assert refused.value.status == 422 and refused.value.detail
+    assert field in [e["field"] for e in refused.value.errors] and all(e["message"] for e in refused.value.errors)
+    assert my_cases(world, who) == []
+    assert world.services.card_system.current_card(demo_resident("李强")["id_number"]).status.value == "issued"
+
+
+def test_a_citizen_sees_their_full_id_number_and_a_reviewer_would_see_it_masked(world):
+    resident = demo_resident("李强")
+    case = world.create(world.citizen(resident), [{"code": "status_query"}])
+    assert case["applicant"]["id_number"] == resident["id_number"]
+    staff = Principal(sub="hr-001", roles=["reviewer"], district="341003")
+    view = case_view(world.services.store.get(case["case_id"]), staff)
+    assert view.applicant.id_number == resident["id_number"][:6] + "********" + resident["id_number"][-4:]
+
+
+def test_a_repeated_create_with_the_same_idempotency_key_answers_the_first_case(world):
+    who = world.citizen("王芳")
+    first = world.create(who, [{"code": "status_query"}], key="k-1")
+    again = world.create(who, [{"code": "status_query"}], key="k-1")
+    assert first["case_id"] == again["case_id"]
+    assert len(my_cases(world, who)) == 1
+    with pytest.raises(IdempotencyKeyReused) as reused:
+        world.create(who, [{"code": "info_change", "form": {"address": "黄山市某路"}}], key="k-1")
+    assert reused.value.status == 422 and reused.value.errors[0]["field"] == "Idempotency-Key"
+    assert len(my_cases(world, who)) == 1
+
+
+def test_the_same_idempotency_key_from_two_people_creates_two_cases(world):
+    a, b = world.citizen("王芳"), world.citizen("徐丽")
+    world.create(a, [{"code": "status_query"}], key="same")
+    world.create(b, [{"code": "status_query"}], key="same")
+    assert len(my_cases(world, a)) == len(my_cases(world, b)) == 1
+
+
+def test_a_double_submit_with_one_idempotency_key_answers_the_first_answer_and_runs_once(world):
+    who = world.citizen("李强")
+    case_id = world.create(who, [{"code": "activate"}])["case_id"]
+    first = world.submit(who, case_id, key="submit-1")
+    again = world.submit(who, case_id, key="submit-1")
+    assert first == again and first["status"] == "submitted"
+    assert list(world.workflow.runs) == [case_id]
+    assert world.case(who, case_id)["status"] == "completed"
+
+
+def test_a_prejudgment_before_the_forms_needs_only_the_fields_its_rules_read(world):
+    who = world.citizen("刘洋")  # a lost card
+    assert prejudged(world, who, {"matters": [{"code": "reissue", "form": {"kind": "lost"}}, {"code": "info_change"}]})["passed"] is True
+    with pytest.raises(ValidationProblem) as missing_kind:
+        prejudged(world, who, {"matters": [{"code": "reissue"}]})
+    assert "matters[0].form.kind" in [e["field"] for e in missing_kind.value.errors]
+    # creating the case still needs the whole form
+    with pytest.raises(ValidationProblem) as incomplete:
+        world.create(who, [{"code": "reissue", "form": {"kind": "lost"}}])
+    assert "matters[0].form.bank" in [e["field"] for e in incomplete.value.errors]
