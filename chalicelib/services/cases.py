@@ -253,10 +253,9 @@ def submit_case(services: Services, principal: Principal, case_id: str, idempote
         services.store.submit(case_id, int(record.case["version"]), changes, event, answer=answer)
     except ConcurrentUpdate:
         # a twin request (with this key: answered by it), the key used on another case (422),
-        # or another submit, change or delete of the case
-        if (earlier := answers.earlier_answer(services, keyed)) is not None:
-            return earlier
-        return _submitted_already(services, principal, load_own_case(services, principal, case_id), None)
+        # another submit, change or delete of the case — or this very write, applied by an
+        # attempt whose answer was lost (a throttled retry): whoever submitted it, its run is started
+        return _submitted_already(services, principal, load_own_case(services, principal, case_id), keyed)
     _start(services, submitted, forget=answer)
     logger.info("case submitted", extra={"case_id": case_id})
     metrics.add_metric(name="CasesSubmitted", unit=MetricUnit.Count, value=1)
@@ -268,11 +267,15 @@ def _submitted_already(services: Services, principal: Principal, record: CaseRec
     case submitted but whose run may not have started (a failure between the write and the start, or
     a twin request), the run is started (again: the execution name is the case id, so a second start
     finds the first run); anything later is a conflict."""
-    if (earlier := answers.earlier_answer(services, keyed)) is not None:
+    earlier = answers.earlier_answer(services, keyed)
+    if record.case["status"] == CaseStatus.SUBMITTED:
+        # the first attempt may have written and answered, then failed before the start took:
+        # a repeat, remembered or not, starts the run (a second start finds the first)
+        _start(services, record, forget=keyed if earlier is not None else None)
+    if earlier is not None:
         return earlier
     if record.case["status"] != CaseStatus.SUBMITTED:
         raise ConflictProblem("案件已提交，请勿重复提交")
-    _start(services, record)
     return case_view(record, principal, services).model_dump(mode="json")
 
 

@@ -444,7 +444,10 @@ class SteppedWorkflow:
 
     # --- the port -----------------------------------------------------------------------
 
-    def start(self, case_id: str, facts: dict[str, Any] | None = None) -> str:
+    def start(self, case_id: str, facts: dict[str, Any] | None = None, run: int = 0) -> str:
+        """Run 0 only: the reconciler's next runs are tested with a double of their own."""
+        if run != 0:
+            raise NotImplementedError("SteppedWorkflow plays one run per case")
         self._available("start")
         if case_id not in self.runs:
             self.runs[case_id] = Run(case_id, _through_json(facts) if facts is not None else None)
@@ -452,14 +455,14 @@ class SteppedWorkflow:
                 self.go(case_id)
         return f"arn:aws:states:us-east-1:000000000000:execution:case:{case_id}"
 
-    def describe(self, case_id: str) -> dict[str, Any] | None:
+    def describe(self, case_id: str, number: int = 0) -> dict[str, Any] | None:
         self._available("describe")
-        run = self.runs.get(case_id)
+        run = self.runs.get(case_id) if number == 0 else None
         return {"status": run.status, "name": case_id, "input": {"case_id": case_id, "facts": run.facts}} if run else None
 
-    def stop(self, case_id: str, cause: str) -> bool:
+    def stop(self, case_id: str, cause: str, number: int = 0) -> bool:
         self._available("stop")
-        run = self.runs.get(case_id)
+        run = self.runs.get(case_id) if number == 0 else None
         if run is None or run.status != "RUNNING":
             return False
         run.status = "ABORTED"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
 from chalicelib.auth import Principal
 from chalicelib.errors import IdempotencyKeyReused, ValidationProblem
 from chalicelib.models import CreateCaseRequest, PrejudgeRequest
@@ -131,3 +132,22 @@ def test_a_prejudgment_before_the_forms_needs_only_the_fields_its_rules_read(wor
     with pytest.raises(ValidationProblem) as incomplete:
         world.create(who, [{"code": "reissue", "form": {"kind": "lost"}}])
     assert "matters[0].form.bank" in [e["field"] for e in incomplete.value.errors]
+
+
+def test_a_submit_applied_by_an_attempt_whose_answer_was_lost_still_starts_the_run(world, monkeypatch):
+    """The write took, but its answer came back as a conflict (a throttled retry of an applied write):
+    the repeat finds the case submitted by this very request and starts its run, once."""
+    who = world.citizen(demo_resident("李强"))
+    case = world.create(who, [{"code": "status_query"}])
+    world.workflow.held = True  # started runs wait, so the test sees the start itself
+    store = world.services.store
+    applied = store.submit
+
+    def applied_then_lost(*args, **kwargs):
+        applied(*args, **kwargs)
+        raise ConcurrentUpdate(f"case {case['case_id']}")
+
+    monkeypatch.setattr(store, "submit", applied_then_lost)
+    answer = world.submit(who, case["case_id"], key="k-1")
+    assert answer["status"] == "submitted"
+    assert world.workflow.describe(case["case_id"])["status"] == "RUNNING"
