@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.access_log import InMemoryAccessLog
 from chalicelib.adapters.memory_cases import InMemoryCaseStore
 from chalicelib.adapters.simulators import shared_document_key
 from chalicelib.auth import Principal
@@ -80,6 +81,8 @@ class World:
         services = Services(Settings(stage="test"), clock=self.clock)
         # the cached adapters of the composition root, set instead of built
         services.store = InMemoryCaseStore(clock=services.now)
+        self.access_log = InMemoryAccessLog()  # staff reads are recorded (PIPL Art. 51)
+        services.access_log = self.access_log
         cards, pension, sharing = external_systems(residents, identities, services.now, services.person_key)
         services.card_system, services.pension_system, services.data_sharing = cards, pension, sharing
         self.materials = MaterialsInMemory()
