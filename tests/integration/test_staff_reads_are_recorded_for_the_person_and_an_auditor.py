@@ -3,9 +3,8 @@ before they are answered; the applicant reads them at /cases/{id}/access-log, an
 
 from __future__ import annotations
 
-from tests.conftest import awaiting_review, demo_resident
-
-BANK = {"bank": "中国银行黄山分行", "branch": "屯溪支行"}
+from tests.conftest import demo_resident
+from tests.integration.test_a_lost_run_is_resumed_by_the_reconciler import a_case_waiting_for_its_reviewer
 
 
 def clerk(api):
@@ -59,12 +58,7 @@ def test_a_clerks_reads_at_the_counter_are_shown_to_the_applicant_and_found_by_a
 
 
 def test_a_reviewers_list_and_review_are_recorded_for_the_applicant(api):
-    yang = demo_resident("杨磊")  # everything shared: an apply goes straight to review
-    citizen = api.token(yang)
-    case_id = api.create_case(citizen, [{"code": "apply", "form": BANK}], phone=yang["phone"]).json_body["case_id"]
-    assert api.post(f"/cases/{case_id}/submit", None, citizen).status_code == 202
-    api.wait_for(case_id, citizen, awaiting_review)
-    hr = api.token({"id_number": "hr-1", "name": "审核员", "phone": "13900000000"}, roles=["reviewer"], district=yang["district"])
+    case_id, citizen, hr = a_case_waiting_for_its_reviewer(api)
     [review] = api.get("/reviews?status=pending", hr).json_body["reviews"]
     assert api.get(f"/reviews/{review['review_id']}", hr).status_code == 200
 
