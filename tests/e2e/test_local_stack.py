@@ -18,7 +18,6 @@ import pytest
 from tests.conftest import demo_resident
 
 ROOT = Path(__file__).resolve().parents[2]
-CHALICE = Path(sys.executable).parent / "chalice"
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +34,7 @@ def start_local_stack(port: int, residents_file: Path | None = None, log: Any = 
     if residents_file:
         env["RESIDENTS_FILE"] = str(residents_file)
     return subprocess.Popen(
-        [str(CHALICE), "local", "--no-autoreload", "--stage", "local", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "chalicelib.local_server", "--stage", "local", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,
