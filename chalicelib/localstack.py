@@ -18,6 +18,7 @@ before each test.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -54,6 +55,8 @@ class LocalStack:
     # The parsed residents and identities files, kept to seed the simulators again at each reset.
     residents: list[Any] = field(default_factory=list)
     identities: list[Any] = field(default_factory=list)
+    # The tables and objects as `start()` left them (seeded), put back by each reset.
+    seeded: _Seeded | None = None
 
     def stop(self) -> None:
         if self.s3_server is not None:
@@ -69,6 +72,10 @@ class LocalStack:
         objects (the shared documents put back), what SNS has sent, the state machine's
         executions (the machine is recreated: a listing shows only new runs), and the
         adapters, settings and business clock of `chalicelib.wiring`.
+
+        The seeded tables and objects are copied back into moto's backends directly (a
+        snapshot taken by `start()`), not written again through the API: seeding costs
+        hundreds of calls, a copy a few milliseconds.
         """
         from chalicelib import wiring
 
@@ -77,15 +84,72 @@ class LocalStack:
             _end_runs(services.client("stepfunctions"), self.state_machine_arn)
             wiring.reset()
             services = wiring.services()
-            dynamodb = services.client("dynamodb")
-            for name in template_resources("AWS::DynamoDB::Table"):
-                dynamodb.delete_table(TableName=name)
-            create_tables(dynamodb)
-            _empty_buckets(services.client("s3"))
+            if self.seeded is None:  # a stack made without `start()`: seeded the slow way, then remembered
+                dynamodb = services.client("dynamodb")
+                for name in template_resources("AWS::DynamoDB::Table"):
+                    dynamodb.delete_table(TableName=name)
+                create_tables(dynamodb)
+                _empty_buckets(services.client("s3"))
+                _seed(services, self.residents, self.identities)
+                self.seeded = _Seeded.take()
+            else:
+                self.seeded.restore()
             _clear_outbox()
             _retry_waits(services.settings)
             _forget_runs(self.state_machine_arn)
-            _seed(services, self.residents, self.identities)
+
+
+def _dynamodb_backend() -> Any:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+
+
+def _buckets() -> dict[str, Any]:
+    """moto's buckets of the template, by name."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    every = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].buckets
+    return {name: every[name] for name in map(bucket_name, template_resources("AWS::S3::Bucket"))}
+
+
+@dataclass
+class _Seeded:
+    """Copies of moto's template tables (items, indexes, TTL) and of the template buckets' object versions.
+
+    Kept apart from moto, so that what a test writes never reaches them; `restore` puts
+    fresh copies in place of whatever the backends hold, tables a test created included.
+    """
+
+    tables: dict[str, Any]
+    objects: dict[str, dict[str, list[Any]]]  # bucket -> key -> its versions, oldest first
+
+    @classmethod
+    def take(cls) -> _Seeded:
+        with _moto_lock:
+            backend = _dynamodb_backend()
+            tables = {name: copy.deepcopy(backend.tables[name]) for name in template_resources("AWS::DynamoDB::Table")}
+            objects = {name: {key: copy.deepcopy(versions) for key, versions in bucket.keys.lists()} for name, bucket in _buckets().items()}
+        return cls(tables, objects)
+
+    def restore(self) -> None:
+        from moto.s3.utils import _VersionedKeyStore
+
+        with _moto_lock:
+            backend = _dynamodb_backend()
+            backend.tables.clear()
+            backend.tables.update(copy.deepcopy(self.tables))
+            for name, bucket in _buckets().items():
+                for versions in dict.values(bucket.keys):
+                    for version in versions:
+                        if hasattr(version, "dispose"):  # a key (not a delete marker): its buffer, a temporary file once large, closed
+                            version.dispose()
+                keys = _VersionedKeyStore()
+                for key, versions in self.objects[name].items():
+                    keys.setlist(key, copy.deepcopy(versions))
+                bucket.keys = keys
 
 
 def _function_arn(name: str) -> str:
@@ -456,7 +520,13 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
         identities = load_identities(path, residents)
         loaded = _seed(services, residents, identities)
         return LocalStack(
-            mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server, residents=residents, identities=identities
+            mock=mock,
+            state_machine_arn=arn,
+            residents_loaded=loaded,
+            s3_server=s3_server,
+            residents=residents,
+            identities=identities,
+            seeded=_Seeded.take(),
         )
 
 
