@@ -542,12 +542,19 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
 
     from chalicelib import moto_transactions, wiring
     from chalicelib.residents import load_identities, load_residents
+    from chalicelib.settings import get_settings
 
     with _lock:
         prepare_environment()
         s3_port = int(os.environ.get("LOCAL_S3_PORT") or _free_port())
         os.environ["SSCARD_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
         wiring.reset()
+        # the files first: a wrong one is refused before moto, its threads and the S3 server start
+        settings = get_settings()
+        path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
+        residents = load_residents(path)
+        path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
+        identities = load_identities(path, residents)
         mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
         mock.start()
         _serialize_moto()
@@ -564,10 +571,6 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
         s3_server = _serve_s3(s3_port)
         _retry_waits(settings)
         arn = _create_state_machine(services.client("stepfunctions"), settings)
-        path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
-        residents = load_residents(path)
-        path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
-        identities = load_identities(path, residents)
         loaded = _seed(services, residents, identities)
         return LocalStack(
             mock=mock,
