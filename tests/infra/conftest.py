@@ -72,7 +72,8 @@ def require_function(name: str, sam: dict[str, Any], spec: dict[str, Any]) -> di
 
 
 def _lint_stamp(template: Path) -> Path:
-    return template.with_name(template.name + ".cfn-lint-passed")
+    """Where a pass is remembered: by digest, outside the package, so a rebuild that writes the same template reuses it."""
+    return build.BUILD / "cfn-lint-passed" / _lint_digest(template)
 
 
 def _lint_digest(template: Path) -> str:
@@ -81,8 +82,7 @@ def _lint_digest(template: Path) -> str:
 
 
 def _passed_before(template: Path) -> bool:
-    stamp = _lint_stamp(template)
-    return stamp.exists() and stamp.read_text() == _lint_digest(template)
+    return _lint_stamp(template).exists()
 
 
 def cfn_lint(stage: str) -> str:
@@ -90,8 +90,8 @@ def cfn_lint(stage: str) -> str:
 
     cfn-lint takes seconds per template, and a third of that to start: one run lints every
     stage whose template it has not passed yet (whichever worker asks first, the others
-    wait for it), and a pass is remembered beside the template for its exact bytes and this
-    cfn-lint version, so an unchanged template is not linted again.
+    wait for it), and a pass is remembered (build/cfn-lint-passed/) for the template's exact
+    bytes and this cfn-lint version, so an unchanged template is not linted again.
     """
     templates = {s: build.package(s, quiet=True) / "sam.json" for s in build.STAGES}
     with open(build.BUILD / ".cfn-lint.lock", "w") as lock:
@@ -104,5 +104,6 @@ def cfn_lint(stage: str) -> str:
             return f"cfn-lint exited {result.returncode}: {result.stdout}{result.stderr}"
         for template in stale:
             if not [line for line in result.stdout.splitlines() if line.startswith(f"{template}:")]:
-                _lint_stamp(template).write_text(_lint_digest(template))
+                _lint_stamp(template).parent.mkdir(exist_ok=True)
+                _lint_stamp(template).touch()
         return "\n".join(line for line in result.stdout.splitlines() if line.startswith(f"{templates[stage]}:"))
