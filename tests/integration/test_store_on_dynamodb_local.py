@@ -16,12 +16,10 @@ from chalicelib.wiring import Services
 from tests import dynamodb_local
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    with dynamodb_local.running() as url:
-        yield url
+@pytest.fixture
+def endpoint(dynamodb_local_endpoint: str) -> str:
+    """The process's one DynamoDB Local (tests/conftest.py): `services` empties it for each test."""
+    return dynamodb_local_endpoint
 
 
 @pytest.fixture
