@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import random
 import sys
+import threading
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -26,7 +26,7 @@ import pytest
 from tests.conftest import DEMO_RESIDENTS, finished
 
 SERVICES = ("dynamodb", "sns", "lambda")
-RATE = 0.10
+EVERY = 10  # one call in ten
 
 _spec = importlib.util.spec_from_file_location("bench_load", Path(__file__).resolve().parents[2] / "bench" / "load.py")
 assert _spec and _spec.loader
@@ -54,13 +54,16 @@ class _Raw:
 
 
 class Throttle:
-    """In moto's place: answers one call in ten of SERVICES with the service's throttling error, unprocessed."""
+    """In moto's place: answers one call in ten of each of SERVICES (the 4th, the 14th...) with the service's
+    throttling error, unprocessed. Counted per service, so every service is throttled however the engine's
+    threads interleave."""
 
-    def __init__(self, seed: int) -> None:
-        self.random = random.Random(seed)
+    def __init__(self) -> None:
         self.on = False
+        self.seen: Counter[str] = Counter()
         self.throttled: Counter[str] = Counter()
         self.passed: Counter[str] = Counter()
+        self.lock = threading.Lock()
 
     def answer(self, request: Any, event_name: str) -> Any:
         """The throttling answer for this call, or None to let moto carry it out."""
@@ -69,10 +72,12 @@ class Throttle:
         service = event_name.split(".")[1]
         if not self.on or service not in SERVICES:
             return None
-        if self.random.random() >= RATE:
-            self.passed[service] += 1
+        with self.lock:
+            self.seen[service] += 1
+            throttled = self.seen[service] % EVERY == 4 % EVERY
+            (self.throttled if throttled else self.passed)[service] += 1
+        if not throttled:
             return None
-        self.throttled[service] += 1
         status, headers, body = _THROTTLED[service]
         return AWSResponse(request.url, status, {**headers, "x-amzn-RequestId": str(uuid.uuid4())}, _Raw(body))
 
@@ -81,7 +86,7 @@ class Throttle:
 def throttle(stack: Any, monkeypatch: pytest.MonkeyPatch):
     from moto.core.botocore_stubber import BotocoreStubber
 
-    hook = Throttle(seed=20261130)
+    hook = Throttle()
     moto_answers = BotocoreStubber.__call__  # the local stack's (serialised) stubber
 
     def throttled_or_carried_out(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:

@@ -91,7 +91,9 @@ def test_submit_makes_three_own_calls_and_a_repeat_with_its_key_one(api, own_cal
     assert submitted.json_body["status"] == "submitted" and submitted.json_body["timeline"][-1]["kind"] == "submitted"
     again, made = own_calls.during(lambda: api.post(f"/cases/{case_id}/submit", None, token, headers=key))
     assert again.status_code == 202 and again.json_body == submitted.json_body
-    assert made == ["dynamodb.Query", "dynamodb.GetItem"]
+    # the remembered answer, and — the case being still `submitted` — a start that finds the run: a first
+    # attempt whose answer was lost after its write may not have started it
+    assert made in (["dynamodb.Query", "dynamodb.GetItem", "sfn.StartExecution"], ["dynamodb.Query", "dynamodb.GetItem"])
     assert api.wait_for(case_id, token, finished)["status"] == "completed"
 
 
