@@ -341,7 +341,7 @@ class CaseStore(Protocol):
         """One page of a district's decided reviews, newest decision first, and the cursor of the next page."""
         ...
 
-    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str) -> dict | None:
+    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str, run: int = 0) -> dict | None:
         """A new run waits on this matter with `task_token`: a pending wait takes it; a decided one takes it
         and goes back on the resumes to send (at `at`). None if the wait is neither."""
         ...

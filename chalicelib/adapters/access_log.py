@@ -58,8 +58,8 @@ def _decode_cursor(cursor: str, partition: str, expected: str) -> dict[str, str]
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError) as error:
         raise ValueError("cursor") from error
-    allowed = {"case_id", "at_id", partition}
-    if not isinstance(key, dict) or key.get(partition) != expected or not set(key) <= allowed or "at_id" not in key:
+    # exactly the key DynamoDB answered with: the table's key, and the index's partition when read by index
+    if not isinstance(key, dict) or key.get(partition) != expected or set(key) != {"case_id", "at_id", partition}:
         raise ValueError("cursor")
     if not all(isinstance(v, str) for v in key.values()):
         raise ValueError("cursor")

@@ -725,16 +725,17 @@ class DynamoCaseStore:
     def settle_resume(self, case_id: str, code: str, changes: dict) -> dict:
         return self._update_wait(case_id, code, "decided", changes, undue=True)
 
-    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str) -> dict | None:
+    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str, run: int = 0) -> dict | None:
         """A new run of the case waits on this matter with `task_token`: a pending wait takes the token; a
         decided one takes it too and goes back on the resumes to send (at `at`), so that the decision
-        reaches the new run. None if the wait is neither (ended, or not there)."""
+        reaches the new run; the wait records the run (`run`) whose token it holds. None if the wait is
+        neither (ended, or not there)."""
         wait = self.get_wait(case_id, code)
         try:
             if wait is not None and wait["status"] == "pending":
-                return self._update_wait(case_id, code, "pending", {"task_token": task_token})
+                return self._update_wait(case_id, code, "pending", {"task_token": task_token, "run": run})
             if wait is not None and wait["status"] == "decided":
-                changes = {"task_token": task_token, "resume": "pending"}
+                changes = {"task_token": task_token, "resume": "pending", "run": run}
                 return self._update_wait(case_id, code, "decided", changes, due_key=case_keys.RESUMES, due_at=at)
         except ConcurrentUpdate:
             pass

@@ -2,7 +2,7 @@
 
 The person reads their case's records at `GET /cases/{id}/access-log`; an auditor reads
 them by person or by staff id at `GET /audit/accesses`. A read that cannot be recorded is
-not answered (the store's error reaches the edge as 503): no unrecorded look.
+not answered (the store's error fails the request): no unrecorded look.
 """
 
 from __future__ import annotations

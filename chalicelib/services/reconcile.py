@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.wiring import Services
 
 RUNNING = "RUNNING"
+WITHDRAWN = "CaseWithdrawn"  # the error a withdrawal stops a run with (adapters/workflow.py)
 
 
 def run_reconcile(services: Services, now: datetime) -> dict[str, Any]:
@@ -40,8 +41,14 @@ def run_reconcile(services: Services, now: datetime) -> dict[str, Any]:
     until = since.astimezone(UTC).isoformat(timespec="milliseconds")  # as submission times are written
     cases, read = services.store.unfinished_cases(until)
     tally = {"read": read, "running": 0, "forgotten": 0, "started": 0, "resumed": 0, "failed": 0}
+    tally["errors"] = 0
     for case in cases:
-        tally[_reconcile_case(services, case)] += 1
+        try:
+            tally[_reconcile_case(services, case)] += 1
+        except Exception:  # one case that cannot be reconciled now does not stop the pass: the next pass tries again
+            logger.exception("case could not be reconciled", extra={"case_id": case.get("case_id")})
+            tally["errors"] += 1
+    metrics.add_metric(name="ReconcileErrors", unit=MetricUnit.Count, value=tally["errors"])
     if tally["resumed"] or tally["started"] or tally["failed"]:
         logger.warning("reconciler found cases without a running run", extra={k: v for k, v in tally.items() if k != "read"})
     metrics.add_metric(name="CasesResumedByReconciler", unit=MetricUnit.Count, value=tally["resumed"] + tally["started"])
@@ -56,8 +63,8 @@ def _reconcile_case(services: Services, listed: dict) -> str:
         return "forgotten"
     run = int(listed.get("run", 0))
     execution = services.workflow.describe(case_id, run)
-    if execution is not None and execution["status"] == RUNNING:
-        return "running"
+    if execution is not None and (execution["status"] in (RUNNING, "PENDING_REDRIVE") or execution.get("error") == WITHDRAWN):
+        return "running"  # running (or redriven by hand), or stopped by a withdrawal that is closing the case
     # The list was read before the run ended: what the case is now decides.
     record = services.store.get(case_id)
     if record is None or record.case["status"] in FINAL_CASE_STATUSES:
@@ -67,14 +74,14 @@ def _reconcile_case(services: Services, listed: dict) -> str:
         return "running"  # back to a draft, or another reconciler has moved it on
     facts = case_facts(record.case, record.matters, record.materials)
     if execution is None:
-        services.workflow.start(case_id, facts, run)
+        services.workflow.start(case_id, {**facts, "run": run}, run)
         logger.warning("case run started by the reconciler", extra={"case_id": case_id, "run": run})
         return "started"
     if run + 1 >= services.settings.reconcile_max_runs:
         return _fail_visibly(services, case_id, run + 1)
     if not services.store.next_run(case_id, run):
         return "running"  # another reconciler started it
-    services.workflow.start(case_id, facts, run + 1)
+    services.workflow.start(case_id, {**facts, "run": run + 1}, run + 1)
     logger.warning("case resumed in a new run", extra={"case_id": case_id, "run": run + 1, "previous": execution["status"]})
     return "resumed"
 

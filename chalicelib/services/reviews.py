@@ -188,7 +188,10 @@ def decide(
     metrics.add_metric(name="ReviewsDecided", unit=MetricUnit.Count, value=1)
     if not resume(services, wait):
         raise GoneProblem("该审核已超过办理时限，流程已终止，决定未生效")
-    return _view(services, services.store.get_wait(case_id, code) or wait)
+    record = _case_of(services, wait)
+    role = "reviewer" if department == Department.HR else "pension_system"
+    access.record_staff_reads(services, principal, role, [record.case], Looked.REVIEW)  # the answer shows the case
+    return _view(services, services.store.get_wait(case_id, code) or wait, record)
 
 
 def decide_pension(services: Services, principal: Principal, request_id: str, request: PensionDecisionRequest) -> ReviewView:
@@ -244,13 +247,20 @@ def resume(services: Services, wait: dict) -> bool:
 
 
 def _run_lost(services: Services, case_id: str, code: str) -> bool:
-    """A wait's token is refused while its matter is open and its case processing: the run that issued it
-    was lost, aborted or replaced by the reconciler's next run — the department was not late. (A wait
-    that timed out has its matter failed by its run, and a withdrawn or finished case is no longer
-    processing: those decisions are too late.)"""
+    """A wait's token is refused while its matter is open and its case processing, and the token is not
+    the current run's or that run no longer runs: the run that issued it was lost, aborted or replaced by
+    the reconciler's next one — the department was not late. (A wait that timed out is refused by the
+    current, running run, on its way to record the time-out: that decision is too late.)"""
     case = services.store.get_case_item(case_id)
     matter_status = (case.get("matter_status") or {}).get(code)
-    return case["status"] == CaseStatus.PROCESSING and matter_status is not None and matter_status not in FINAL_MATTER_STATUSES
+    if case["status"] != CaseStatus.PROCESSING or matter_status is None or matter_status in FINAL_MATTER_STATUSES:
+        return False
+    run = int(case.get("run", 0))
+    wait = services.store.get_wait(case_id, code) or {}
+    if int(wait.get("run", 0)) != run:
+        return True  # a token of an earlier run: the current one takes the wait again
+    execution = services.workflow.describe(case_id, run)
+    return execution is None or execution["status"] != "RUNNING"
 
 
 def retry_resumes(services: Services, until: str) -> tuple[int, int]:

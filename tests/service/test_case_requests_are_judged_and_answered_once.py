@@ -151,3 +151,15 @@ def test_a_submit_applied_by_an_attempt_whose_answer_was_lost_still_starts_the_r
     answer = world.submit(who, case["case_id"], key="k-1")
     assert answer["status"] == "submitted"
     assert world.workflow.describe(case["case_id"])["status"] == "RUNNING"
+
+
+def test_every_answer_that_shows_a_clerk_a_case_is_recorded_for_the_applicant(world):
+    """Opening, changing, submitting and reading a counter case: each answer shows the person's data (PIPL Art. 51)."""
+    clerk = world.clerk()
+    case = world.counter_case(clerk, "刘洋", [{"code": "status_query"}])
+    world.submit(clerk, case["case_id"])
+    world.case(clerk, case["case_id"])
+    looked = [a.looked.value for a in world.access_log.for_case(case["case_id"], 20, None)[0]]
+    assert looked == ["case", "case", "case"]  # read, submitted, opened: newest first
+    world.case(world.citizen(demo_resident("刘洋")), case["case_id"])  # the applicant's own read is not recorded
+    assert len(world.access_log.for_case(case["case_id"], 20, None)[0]) == 3

@@ -28,9 +28,13 @@ CASE = "00000000-0000-4000-8000-000000000001"
 class AnsweringWorkflow:
     """Takes resume / fail_wait calls and answers `answer`: True (delivered), False (the wait is over) or an exception."""
 
-    def __init__(self, answer: bool | Exception):
+    def __init__(self, answer: bool | Exception, run: str = "RUNNING"):
         self.answer = answer
+        self.run = run  # the case's current run: still running, or over (lost, aborted)
         self.calls: list[tuple[str, ...]] = []
+
+    def describe(self, case_id: str, run: int = 0) -> dict[str, Any] | None:
+        return {"status": self.run}
 
     def _answer(self) -> bool:
         if isinstance(self.answer, Exception):
@@ -102,12 +106,28 @@ def test_a_decision_the_run_no_longer_waits_for_times_the_wait_out():
     assert services.store.resumes_due("2099") == ([], 0)
 
 
-def test_a_decision_whose_run_was_lost_while_its_matter_is_open_is_kept_for_the_next_run():
-    services = services_with(AnsweringWorkflow(False))
+@pytest.mark.parametrize("run", ["ABORTED", "FAILED"])
+def test_a_decision_whose_run_was_lost_while_its_matter_is_open_is_kept_for_the_next_run(run):
+    services = services_with(AnsweringWorkflow(False, run=run))
     assert reviews.resume(services, a_decided_wait(services))  # the matter is open: the run was lost, not the wait
     wait = services.store.get_wait(CASE, "apply")
     assert (wait["status"], wait["resume"]) == ("decided", "pending")
     assert [w["matter"] for w in services.store.resumes_due("2099")[0]] == ["apply"]  # sent again once a run waits
+
+
+def test_a_decision_refused_with_a_token_of_an_earlier_run_is_kept_for_the_current_one():
+    services = services_with(AnsweringWorkflow(False, run="RUNNING"))  # run 1 runs, not yet back at the wait
+    decided = a_decided_wait(services)
+    services.store.mutate_case(CASE, lambda c: {"run": 1})
+    assert reviews.resume(services, decided)
+    assert services.store.get_wait(CASE, "apply")["resume"] == "pending"
+
+
+def test_a_decision_refused_by_the_current_running_run_is_too_late():
+    """The deadline job ended the wait in the run, which is on its way to record the time-out."""
+    services = services_with(AnsweringWorkflow(False, run="RUNNING"))
+    assert not reviews.resume(services, a_decided_wait(services))
+    assert services.store.get_wait(CASE, "apply")["resume"] == "too_late"
 
 
 def test_a_decision_the_workflow_cannot_take_now_stays_pending_for_the_deadline_job():
@@ -181,3 +201,33 @@ def test_a_delivered_resume_sends_the_outcome_as_json_with_chinese_kept_readable
         {"taskToken": "t", "output": '{"decision": "reject", "reason": "材料不清晰"}'},
         {"taskToken": "t", "error": "Review.TimedOut", "cause": "超时"},
     ]
+
+
+FACTS = {"case_id": CASE, "id_number": "341003199002150037", "district": "341003", "submitted_at": "2026-12-01T00:00:00.000+00:00"}
+
+
+def test_a_new_run_that_finds_its_wait_ended_by_the_deadline_job_records_the_time_out(monkeypatch):
+    """The run was lost and the wait expired before the reconciler came: the new run does not wait on a token nobody holds."""
+    from chalicelib.services.stages import department
+
+    workflow = AnsweringWorkflow(True)
+    services = services_with(workflow)
+    a_waiting_matter(services, status="pending", due_at="2026-12-01T15:59:59+00:00")
+    services.store.end_wait(CASE, "apply", expected_status="pending", changes={"status": "timed_out"})
+    department.request_decision(services, CASE, "apply", "token-run-1", {**FACTS, "run": 1}, {"resumed": True, "due": {}})
+    assert ("fail_wait", "token-run-1", "Review.TimedOut") in workflow.calls
+
+
+def test_a_resumed_run_sends_a_matter_already_with_its_department_back_to_it_without_judging_it_again(monkeypatch):
+    from chalicelib.services.stages import department
+
+    services = services_with(AnsweringWorkflow(True))
+    a_waiting_matter(services, status="pending", due_at="2026-12-01T15:59:59+00:00")
+    services.store.mutate_case(CASE, lambda c: {"matter_status": {"apply": "awaiting_review"}})
+
+    def judged_again(*_: Any) -> None:
+        raise AssertionError("the department's own approval may already show in the records: not judged again")
+
+    monkeypatch.setattr(department, "_still_refused", judged_again)
+    answer = department.check_before_review(services, CASE, "apply", FACTS, {"resumed": True})
+    assert (answer["go"], answer["case_status"]) == (True, None)

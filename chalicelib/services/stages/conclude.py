@@ -235,14 +235,15 @@ def not_done(
 
 
 def recorded_outcome(services: Services, case_id: str, code: str, plan: dict | None) -> dict[str, Any] | None:
-    """In a resumed run (`plan["resumed"]`), a matter an earlier run finished answers what it recorded
-    (`{"matter", "status", "case_status"}`) instead of running again; None otherwise (and in a first run,
-    which reads nothing for it)."""
+    """In a resumed run (`plan["resumed"]`), what an earlier run recorded of the matter
+    (`{"matter", "status", "case_status"}`) when it got further than the start: finished (not to be run
+    again) or with its department (not to be judged again); None otherwise (and in a first run, which
+    reads nothing for it)."""
     if not (plan or {}).get("resumed"):
         return None
     case = services.store.get_case_item(case_id)
     status = (case.get("matter_status") or {}).get(code)
-    if status not in FINAL_MATTER_STATUSES:
+    if status not in FINAL_MATTER_STATUSES and status != MatterStatus.AWAITING_REVIEW:
         return None
     final = case["status"] if case["status"] in FINAL_CASE_STATUSES else None
     return {"matter": code, "status": status, "case_status": final}

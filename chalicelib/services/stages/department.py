@@ -45,6 +45,10 @@ def check_before_review(services: Services, case_id: str, code: str, facts: dict
     all, and the applicant is told why. A withdrawn case fails the write's condition.
     """
     if (recorded := recorded_outcome(services, case_id, code, plan)) is not None:
+        if recorded["status"] == MatterStatus.AWAITING_REVIEW:
+            # an earlier run handed it to its department: back to the same wait, not judged again
+            # (the records may already show what the department's approval did)
+            return {"matter": code, "go": True, "case_status": None}
         return {**recorded, "go": False}  # an earlier run finished it: not sent to the department again
     facts = facts_of(services, case_id, facts)
     refusal = _still_refused(services, facts, MatterCode(code))
@@ -96,6 +100,7 @@ def request_decision(
         # the pension change's effective month counts from here (domain.md §6)
         "submitted_at": facts["submitted_at"],
         "status": WaitStatus.PENDING.value,
+        "run": run_of(facts),  # whose token this is: a token of an earlier run refused is no late decision
     }
     event = Event(
         "awaiting_review",
@@ -108,12 +113,21 @@ def request_decision(
         # Step Functions retried this task, or a new run of the case (the reconciler's) reached the
         # wait, and issued a new token: the wait keeps the live one; a decision already taken goes
         # back on the resumes to send, so that it reaches this run (the deadline job sends it).
-        if services.store.rearm_wait(case_id, code, task_token, services.now_iso()) is None:
+        if services.store.rearm_wait(case_id, code, task_token, services.now_iso(), run=run_of(facts)) is None:
+            ended = services.store.get_wait(case_id, code) or {}
+            if ended.get("status") == WaitStatus.TIMED_OUT.value:
+                # the deadline job ended the wait while no run held it: this run records the time-out
+                services.workflow.fail_wait(task_token, "Review.TimedOut", "the wait timed out before this run reached it")
             logger.warning("wait already ended, or the case moved on, when its task ran again", extra={"case_id": case_id, "matter": code})
     else:
         logger.info("matter awaiting department", extra={"case_id": case_id, "matter": code, "department": department})
         metrics.add_metric(name="DepartmentWaitsStarted", unit=MetricUnit.Count, value=1)
     return {"matter": code, "status": MatterStatus.AWAITING_REVIEW.value}
+
+
+def run_of(facts: dict[str, Any]) -> int:
+    """The number of the run these facts were started with (0: the submission's; n: the reconciler's n-th)."""
+    return int(facts.get("run", 0))
 
 
 def _due_of(services: Services, case_id: str, code: str) -> dict[str, str]:

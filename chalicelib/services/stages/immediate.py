@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.domain import messages
 from chalicelib.domain.cards import CARD_STATUS_NAMES, Card
-from chalicelib.domain.case import FINAL_CASE_STATUSES, MatterStatus
+from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, MatterStatus
 from chalicelib.domain.catalogue import MatterCode, matter_name
 from chalicelib.domain.outcomes import Event, Outcome
 from chalicelib.domain.resident_id import mask_account
@@ -37,7 +37,7 @@ def answer(code: str, concluded: Concluded) -> dict[str, Any]:
 
 
 def run_matter(services: Services, case_id: str, code: str, facts: dict[str, Any] | None = None, plan: dict | None = None) -> dict:
-    if (recorded := recorded_outcome(services, case_id, code, plan)) is not None:
+    if (recorded := recorded_outcome(services, case_id, code, plan)) is not None and recorded["status"] in FINAL_MATTER_STATUSES:
         return recorded  # an earlier run did it: not asked of the card system again
     facts = facts_of(services, case_id, facts)
     matter = MatterCode(code)
