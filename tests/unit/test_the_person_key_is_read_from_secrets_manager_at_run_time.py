@@ -30,7 +30,11 @@ def secrets(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     with mock_aws():
         client = boto3.client("secretsmanager", region_name="cn-north-1")
         client.create_secret(Name=NAME, SecretString="the-deployed-person-key")
-        yield client
+        try:
+            yield client
+        finally:
+            # inside a worker's running local stack, moto's state outlives this block: leave no secret behind
+            client.delete_secret(SecretId=NAME, ForceDeleteWithoutRecovery=True)
 
 
 def _deployed(**settings: object) -> Services:
