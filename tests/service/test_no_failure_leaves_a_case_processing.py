@@ -138,3 +138,16 @@ def test_when_pre_judgment_breaks_the_fallback_fails_every_matter_once_and_tells
     assert [e["kind"] for e in case["timeline"]].count("finished") == 1
     told = world.sms_to(resident["phone"])
     assert len(told) == 1 and "办理失败" in told[0] and "系统" in told[0], told
+
+
+def test_a_case_failed_while_its_matter_waits_takes_the_review_off_the_reviewers_queue(world):
+    """FailCase (the run broke, or the reconciler gave up on it): nobody is left to decide a dead case."""
+    resident, who, case = world.opened("杨磊", [{"code": "apply", "form": BANK}])
+    assert awaiting_review(case)
+    reviewer = world.reviewer(resident["district"])
+    assert [r["case_id"] for r in world.pending_reviews(reviewer)["reviews"]] == [case["case_id"]]
+    workflow_tasks.fail_case(world.services, case["case_id"], {"Error": "States.Runtime", "Cause": "the run broke"})
+    assert world.case(who, case["case_id"])["status"] == "failed"
+    assert world.pending_reviews(reviewer)["reviews"] == []
+    assert world.services.store.get_wait(case["case_id"], "apply")["status"] == "failed"
+    assert world.deadline_job(world.clock.moment.replace(year=2027))["timed_out"] == []  # and no alert about it later

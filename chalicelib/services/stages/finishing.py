@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.dynamo_cases import CaseRecord
+from chalicelib.adapters.dynamo_cases import CaseRecord, ConcurrentUpdate
 from chalicelib.domain import messages
 from chalicelib.domain.case import FINAL_CASE_STATUSES, FINAL_MATTER_STATUSES, CaseStatus, MatterStatus, finished_case_status
 from chalicelib.domain.catalogue import matter_name
@@ -65,7 +65,18 @@ def _close_what_is_open(services: Services, case_id: str, reason_code: str, reas
         return {"case_id": case_id, "status": _close_from_matters(services, record)}
     outcomes = [Outcome(code, MatterStatus.FAILED, reason=reason, reason_code=reason_code) for code in open_codes]
     events = [Event("matter_failed", f"{matter_name(code)}：{reason}", matter=code) for code in open_codes]
-    concluded = conclude(services, facts, outcomes, events, [], expect=CaseStatus(status), system_failure=broken)
+    # a matter that waited on its department leaves the department's lists with it: nobody decides a dead case
+    waiting = [c for c in open_codes if (record.waits.get(c) or {}).get("status") in (WaitStatus.PENDING, WaitStatus.DECIDED)]
+    ended = [WaitChange(code, WaitStatus.FAILED, (WaitStatus.PENDING, WaitStatus.DECIDED), {"resume": "too_late"}) for code in waiting]
+    concluded = conclude(
+        services, facts, outcomes, events, [], expect=CaseStatus(status), system_failure=broken, wait=ended[0] if ended else None
+    )
+    if concluded.recorded:
+        for change in ended[1:]:  # more than one waiting matter: the others' waits end after the case closed
+            try:
+                services.store.end_wait(case_id, change.code, expected_status=("pending", "decided"), changes={"status": "failed"})
+            except ConcurrentUpdate:
+                pass
     return {"case_id": case_id, "status": concluded.case_status or load(services, case_id).case["status"]}
 
 
