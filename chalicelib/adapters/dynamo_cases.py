@@ -32,6 +32,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters import case_keys
+from chalicelib.adapters.wait_moves import WaitMoves
 from chalicelib.domain.case import FINAL_CASE_STATUSES, CaseStatus, MatterStatus
 from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message, PayoutSwitch
 from chalicelib.domain.resident_id import mask_phone
@@ -223,7 +224,7 @@ class CaseRecord:
         return self.case["case_id"]
 
 
-class DynamoCaseStore:
+class DynamoCaseStore(WaitMoves):
     def __init__(self, table: Any, clock: Callable[[], datetime]):
         self._table = table  # a boto3 DynamoDB Table resource
         # The business clock stamps every event and time the store records (wiring passes Services.now);
@@ -704,45 +705,6 @@ class DynamoCaseStore:
     def get_wait(self, case_id: str, code: str) -> dict | None:
         item = self._table.get_item(Key={"pk": f"CASE#{case_id}", "sk": f"WAIT#{code}"}, ConsistentRead=True).get("Item")
         return {**_strip(item), "index": {k: item[k] for k in ("gsi2pk", "gsi3pk") if k in item}} if item else None
-
-    def update_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
-        return self._update_wait(case_id, code, expected_status, changes)
-
-    def decide_wait(self, case_id: str, code: str, changes: dict, *, decided_at: str, department: str, district: str | None) -> dict:
-        """Off the pending reviews onto the decided ones (or off every work list) and onto the resumes to send."""
-        decided_list = case_keys.decided_reviews(department, district) if district is not None else None
-        return self._update_wait(
-            case_id,
-            code,
-            "pending",
-            changes,
-            listed_for=decided_list,
-            unlist=decided_list is None,
-            due_key=case_keys.RESUMES,
-            due_at=decided_at,
-        )
-
-    def settle_resume(self, case_id: str, code: str, changes: dict) -> dict:
-        return self._update_wait(case_id, code, "decided", changes, undue=True)
-
-    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str, run: int = 0) -> dict | None:
-        """A new run of the case waits on this matter with `task_token`: a pending wait takes the token; a
-        decided one takes it too and goes back on the resumes to send (at `at`), so that the decision
-        reaches the new run; the wait records the run (`run`) whose token it holds. None if the wait is
-        neither (ended, or not there)."""
-        wait = self.get_wait(case_id, code)
-        try:
-            if wait is not None and wait["status"] == "pending":
-                return self._update_wait(case_id, code, "pending", {"task_token": task_token, "run": run})
-            if wait is not None and wait["status"] == "decided":
-                changes = {"task_token": task_token, "resume": "pending", "run": run}
-                return self._update_wait(case_id, code, "decided", changes, due_key=case_keys.RESUMES, due_at=at)
-        except ConcurrentUpdate:
-            pass
-        return None
-
-    def end_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
-        return self._update_wait(case_id, code, expected_status, changes, unlist=True, undue=True)
 
     def _update_wait(
         self,

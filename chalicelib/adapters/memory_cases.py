@@ -43,6 +43,7 @@ from chalicelib.adapters.dynamo_cases import (
     _retention_item,
     _wait_item,
 )
+from chalicelib.adapters.wait_moves import WaitMoves
 from chalicelib.domain.case import FINAL_CASE_STATUSES, CaseStatus, MatterStatus
 from chalicelib.domain.outcomes import OPEN_MATTER_STATUSES, Channel, Conclusion, Delivery, Event, Message
 
@@ -78,7 +79,7 @@ def _strip(item: dict) -> dict:
     return {k: copy.deepcopy(v) for k, v in item.items() if k not in _KEYS}
 
 
-class InMemoryCaseStore:
+class InMemoryCaseStore(WaitMoves):
     def __init__(self, clock: Callable[[], datetime]):
         # The business clock stamps every event and time the store records (as in DynamoCaseStore);
         # required, so that no store falls back to a wall clock of its own.
@@ -199,44 +200,6 @@ class InMemoryCaseStore:
         with self._lock:
             item = self._items.get((f"CASE#{case_id}", f"WAIT#{code}"))
             return {**_strip(item), "index": {k: item[k] for k in ("gsi2pk", "gsi3pk") if k in item}} if item else None
-
-    def update_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
-        return self._update_wait(case_id, code, expected_status, changes)
-
-    def decide_wait(self, case_id: str, code: str, changes: dict, *, decided_at: str, department: str, district: str | None) -> dict:
-        decided_list = case_keys.decided_reviews(department, district) if district is not None else None
-        return self._update_wait(
-            case_id,
-            code,
-            "pending",
-            changes,
-            listed_for=decided_list,
-            unlist=decided_list is None,
-            due_key=case_keys.RESUMES,
-            due_at=decided_at,
-        )
-
-    def settle_resume(self, case_id: str, code: str, changes: dict) -> dict:
-        return self._update_wait(case_id, code, "decided", changes, undue=True)
-
-    def rearm_wait(self, case_id: str, code: str, task_token: str, at: str, run: int = 0) -> dict | None:
-        """A new run of the case waits on this matter with `task_token`: a pending wait takes the token; a
-        decided one takes it too and goes back on the resumes to send (at `at`), so that the decision
-        reaches the new run; the wait records the run (`run`) whose token it holds. None if the wait is
-        neither (ended, or not there)."""
-        wait = self.get_wait(case_id, code)
-        try:
-            if wait is not None and wait["status"] == "pending":
-                return self._update_wait(case_id, code, "pending", {"task_token": task_token, "run": run})
-            if wait is not None and wait["status"] == "decided":
-                changes = {"task_token": task_token, "resume": "pending", "run": run}
-                return self._update_wait(case_id, code, "decided", changes, due_key=case_keys.RESUMES, due_at=at)
-        except ConcurrentUpdate:
-            pass
-        return None
-
-    def end_wait(self, case_id: str, code: str, *, expected_status: str | tuple[str, ...], changes: dict) -> dict:
-        return self._update_wait(case_id, code, expected_status, changes, unlist=True, undue=True)
 
     def _update_wait(
         self,

@@ -628,7 +628,11 @@ def test_of_eight_concurrent_updates_at_one_version_exactly_one_wins(store, requ
 
 
 def _public_methods(cls: type) -> dict[str, inspect.Signature]:
-    return {name: inspect.signature(member) for name, member in vars(cls).items() if callable(member) and not name.startswith("_")}
+    """The class's public methods, its own and those of the project's classes it is made of (a store's WaitMoves)."""
+    found: dict[str, inspect.Signature] = {}
+    for klass in reversed([k for k in cls.__mro__ if k.__module__.startswith("chalicelib.")]):
+        found |= {name: inspect.signature(member) for name, member in vars(klass).items() if callable(member) and not name.startswith("_")}
+    return found
 
 
 @pytest.mark.parametrize("adapter", [DynamoCaseStore, InMemoryCaseStore], ids=lambda cls: cls.__name__)
