@@ -256,6 +256,9 @@ def merge_template(stage: str, app: App, spec: dict, template: dict) -> dict:
         if resource["Type"] == "AWS::Serverless::StateMachine" and "DefinitionUri" in resource["Properties"]:
             uri = resource["Properties"].pop("DefinitionUri")
             resource["Properties"]["Definition"] = load_json((INFRA / uri).resolve())
+        # a CloudFront Function's code lives in its own file under infra/ (so node can test it): inlined here
+        if resource["Type"] == "AWS::CloudFront::Function" and "CodeFile" in resource.get("Metadata", {}):
+            resource["Properties"]["FunctionCode"] = (INFRA / resource["Metadata"]["CodeFile"]).read_text(encoding="utf-8")
 
     own = template_functions(template, spec)
     names = list(app.functions) + [n for n in own if n not in app.functions]
@@ -493,7 +496,7 @@ def inputs_hash(stage: str) -> str:
     digest = hashlib.sha256()
     digest.update(f"{stage}|{sys.version_info[:2]}|{chalice.__version__}|{os.environ.get('AWS_DEFAULT_REGION', '')}".encode())
     extra = [Path(__file__), TEMPLATE, FUNCTIONS, ROOT / "requirements.txt", AUTHORIZER_REQUIREMENTS]
-    extra += sorted((ROOT / "statemachine").glob("*.json"))
+    extra += sorted((ROOT / "statemachine").glob("*.json")) + sorted(INFRA.glob("*.js"))
     for source, target in [*_staged_files(), *((p, str(p.relative_to(ROOT))) for p in extra)]:
         digest.update(target.encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
