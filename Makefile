@@ -54,3 +54,9 @@ STAGE ?= dev
 .PHONY: package
 package: $(STAMP)
 	$(BIN)/python -m infra.build --stage $(STAGE)
+
+# The built web app (web/dist) into a deployed stage (STAGE=dev|prod; STACK= if not sscard-$(STAGE)): its bucket,
+# its sign-in settings (/app/config.json) from the stack's outputs, the entry files invalidated (infra/publish_web.py).
+.PHONY: publish-web
+publish-web: $(STAMP)
+	$(BIN)/python -m infra.publish_web --stage $(STAGE) $(if $(STACK),--stack $(STACK))
