@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from moto import mock_aws
 from infra import publish_web
 
 REGION = "us-east-1"
+STACK = f"sscard-dev-{uuid.uuid4().hex[:8]}"  # the default name (sscard-dev) works too; this one is nobody else's
 ISSUER = "https://id.example.gov.cn/realms/anhui"
 CLIENT_ID = "sscard-web"
 HASHED = {
@@ -42,12 +44,27 @@ def dist(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """moto's S3, CloudFront and CloudFormation; what a test made there is removed after it.
+
+    In a test process whose local stack is running, moto's state outlives `mock_aws` (the stack
+    holds its own): a bucket left behind would be one more bucket in the local stack.
+    """
     import boto3
 
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
         monkeypatch.delenv(name, raising=False)
     with mock_aws():
-        yield boto3.session.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+        session = boto3.session.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+        s3 = session.client("s3")
+        before = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+        try:
+            yield session
+        finally:
+            session.client("cloudformation").delete_stack(StackName=STACK)
+            for bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]} - before:
+                for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+                    s3.delete_object(Bucket=bucket, Key=item["Key"])
+                s3.delete_bucket(Bucket=bucket)
 
 
 def deploy_stack(session: Any, outputs: dict[str, Any] | None = None) -> str:
@@ -55,7 +72,7 @@ def deploy_stack(session: Any, outputs: dict[str, Any] | None = None) -> str:
     cloudfront = session.client("cloudfront")
     distribution = cloudfront.create_distribution(
         DistributionConfig={
-            "CallerReference": "sscard-dev-web",
+            "CallerReference": f"sscard-web-{uuid.uuid4()}",
             "Comment": "sscard dev",
             "Enabled": True,
             "Origins": {
@@ -79,12 +96,12 @@ def deploy_stack(session: Any, outputs: dict[str, Any] | None = None) -> str:
     if outputs is not None:
         declared = outputs
     template = {"Resources": {"WebBucket": {"Type": "AWS::S3::Bucket"}}, "Outputs": declared}
-    session.client("cloudformation").create_stack(StackName="sscard-dev", TemplateBody=json.dumps(template))
+    session.client("cloudformation").create_stack(StackName=STACK, TemplateBody=json.dumps(template))
     return str(distribution["Id"])
 
 
 def bucket_of(session: Any) -> str:
-    outputs = session.client("cloudformation").describe_stacks(StackName="sscard-dev")["Stacks"][0]["Outputs"]
+    outputs = session.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]["Outputs"]
     return next(o["OutputValue"] for o in outputs if o["OutputKey"] == "WebBucketName")
 
 
@@ -99,7 +116,7 @@ def objects(session: Any) -> dict[str, dict[str, Any]]:
 
 def test_every_file_is_under_app_with_its_content_type_and_caching(aws: Any, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
     deploy_stack(aws)
-    assert publish_web.main(["--stage", "dev", "--dist", str(dist)], session=aws) == 0
+    assert publish_web.main(["--stage", "dev", "--stack", STACK, "--dist", str(dist)], session=aws) == 0
     found = objects(aws)
     assert set(found) == {f"app/{name}" for name in [*HASHED, *UNHASHED, "index.html", "config.json"]}
     for name, (kind, body) in HASHED.items():
@@ -112,7 +129,7 @@ def test_every_file_is_under_app_with_its_content_type_and_caching(aws: Any, dis
 
 def test_config_json_comes_from_the_stack_not_from_the_local_build(aws: Any, dist: Path) -> None:
     deploy_stack(aws)
-    publish_web.main(["--stage", "dev", "--dist", str(dist)], session=aws)
+    publish_web.main(["--stage", "dev", "--stack", STACK, "--dist", str(dist)], session=aws)
     config = objects(aws)["app/config.json"]
     assert config["cache"] == "no-cache" and config["type"] == "application/json"
     assert json.loads(config["body"]) == {"signin": "oidc", "issuer": ISSUER, "clientId": CLIENT_ID}
@@ -120,7 +137,7 @@ def test_config_json_comes_from_the_stack_not_from_the_local_build(aws: Any, dis
 
 def test_the_entry_files_are_invalidated(aws: Any, dist: Path) -> None:
     distribution = deploy_stack(aws)
-    publish_web.main(["--stage", "dev", "--dist", str(dist)], session=aws)
+    publish_web.main(["--stage", "dev", "--stack", STACK, "--dist", str(dist)], session=aws)
     cloudfront = aws.client("cloudfront")
     (listed,) = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]["Items"]
     batch = cloudfront.get_invalidation(DistributionId=distribution, Id=listed["Id"])["Invalidation"]["InvalidationBatch"]
@@ -130,7 +147,7 @@ def test_the_entry_files_are_invalidated(aws: Any, dist: Path) -> None:
 def test_hashed_files_go_first_and_index_html_last(aws: Any, dist: Path) -> None:
     """A browser that gets the new index.html finds every file it names."""
     deploy_stack(aws)
-    target = publish_web.stack_target(aws.client("cloudformation"), "sscard-dev")
+    target = publish_web.stack_target(aws.client("cloudformation"), STACK)
     keys = [u.key for u in publish_web.publish(dist, target, aws.client("s3"), aws.client("cloudfront")).uploads]
     hashed = {f"app/{name}" for name in HASHED}
     assert set(keys[: len(hashed)]) == hashed
@@ -140,7 +157,7 @@ def test_hashed_files_go_first_and_index_html_last(aws: Any, dist: Path) -> None
 def test_without_a_build_nothing_is_published(aws: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     distribution = deploy_stack(aws)
     (tmp_path / "dist").mkdir()
-    assert publish_web.main(["--stage", "dev", "--dist", str(tmp_path / "dist")], session=aws) == 1
+    assert publish_web.main(["--stage", "dev", "--stack", STACK, "--dist", str(tmp_path / "dist")], session=aws) == 1
     assert "build the web app first" in capsys.readouterr().err
     assert objects(aws) == {}
     assert aws.client("cloudfront").list_invalidations(DistributionId=distribution)["InvalidationList"].get("Items", []) == []
@@ -148,7 +165,7 @@ def test_without_a_build_nothing_is_published(aws: Any, tmp_path: Path, capsys: 
 
 def test_a_stack_without_the_web_distribution_is_refused(aws: Any, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
     deploy_stack(aws, outputs={"WebBucketName": {"Value": {"Ref": "WebBucket"}}})
-    assert publish_web.main(["--stage", "dev", "--dist", str(dist)], session=aws) == 1
+    assert publish_web.main(["--stage", "dev", "--stack", STACK, "--dist", str(dist)], session=aws) == 1
     assert "WebDistributionId" in capsys.readouterr().err
     assert objects(aws) == {}
 

@@ -257,3 +257,13 @@ def test_a_domain_of_its_own_gets_its_certificate_and_tls_1_2_or_later(sam: dict
     else:
         assert viewer == {"AcmCertificateArn": certificate, "SslSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}
         assert evaluator.eval(config(sam)["Aliases"]) == [domain]
+
+
+def test_the_app_signs_in_with_the_issuer_the_authorizer_checks(sam: dict[str, Any]) -> None:
+    """`make publish-web` writes these outputs into /app/config.json."""
+    outputs = sam["Outputs"]
+    authorizer = sam["Resources"]["ApiAuthorizer"]["Properties"]["Environment"]["Variables"]
+    assert outputs["WebSignInIssuer"]["Value"] == authorizer["SSCARD_AUTH_ISSUER"] == {"Ref": "IdentityProviderIssuer"}
+    client_id = outputs["WebSignInClientId"]["Value"]
+    assert deployed(sam, IdentityProviderAudience="sscard-api").eval(client_id) == "sscard-api"
+    assert deployed(sam, IdentityProviderAudience="sscard-api", WebClientId="sscard-web").eval(client_id) == "sscard-web"
