@@ -11,7 +11,8 @@
 3. Writes the merge template `build/<stage>/merge.json`: `infra/template.json`, plus per
    function (from `infra/functions.json`) its role's policy, its name, log group and
    environment; an EventBridge Scheduler schedule for each scheduled job the app
-   defines; the Lambda authorizer on every route that is not public.
+   defines; the Lambda authorizer on every route that is not public; the web
+   distribution's CloudFront Function with its code from `infra/web_viewer_request.js`.
 4. Runs `chalice package --stage <stage> --merge-template merge.json` on the staged
    app with an empty `requirements.txt`, then adds to `deployment.zip` the dependencies
    and `extra/`. The dependencies are Chalice's own build of `requirements.txt` (a
