@@ -16,7 +16,18 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import GetJsonSchemaHandler, JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
@@ -35,7 +46,9 @@ class DocumentedAs:
     shown: Callable[[], Any]
 
     def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return handler(TypeAdapter(self.shown()).core_schema)
+        # the generator itself, not `handler(...)`: through the handler a model comes back inlined, not as a named component
+        generator = handler.generate_json_schema  # type: ignore[attr-defined]
+        return generator.generate_inner(TypeAdapter(self.shown()).core_schema)
 
 
 # A code written by the domain and read back as text; the document lists the codes (chalicelib/errors.py).
@@ -104,17 +117,22 @@ def _form_before_forms(code: MatterCode, form: type[BaseModel], needed: tuple[st
     )
 
 
-def _union_on_code(models: list[type[BaseModel]]) -> Any:
+def _union_on_code(name: str, description: str, models: list[type[BaseModel]]) -> Any:
+    """A named component: one of `models`, told apart by `code`."""
     union: Any = models[0]
     for model in models[1:]:
         union = union | model
-    return Annotated[union, Field(discriminator="code")]
+    return create_model(name, __base__=RootModel[Annotated[union, Field(discriminator="code")]], __doc__=description)
 
 
 @cache
 def matter_choices() -> Any:
     """The document's `{code, form}`: the matter's full form (creating or changing a case)."""
-    return _union_on_code([_choice(code, FORM_MODELS[code], "Choice", "") for code in MatterCode])
+    return _union_on_code(
+        "MatterChoice",
+        "一个所选事项及其表单：按 code 区分的8种之一",
+        [_choice(code, FORM_MODELS[code], "Choice", "") for code in MatterCode],
+    )
 
 
 @cache
@@ -123,6 +141,8 @@ def matter_choices_before_forms() -> Any:
     from chalicelib.services.prejudging import JUDGED_WITHOUT, RULE_FIELDS  # the rules' own list (a service's)
 
     return _union_on_code(
+        "PrejudgeMatterChoice",
+        "条件预判的一个所选事项及其（可不完整的）表单：按 code 区分的8种之一",
         [
             _choice(
                 code,
@@ -133,7 +153,7 @@ def matter_choices_before_forms() -> Any:
                 "（预判时可不完整）",
             )
             for code in MatterCode
-        ]
+        ],
     )
 
 
@@ -481,7 +501,9 @@ def _matter_view(code: MatterCode) -> type[BaseModel]:
 @cache
 def matter_views() -> Any:
     """The document's matter of a case: a union on `code`, each with its form and result."""
-    return _union_on_code([_matter_view(code) for code in MatterCode])
+    return _union_on_code(
+        "MatterView", "案件中的一个事项：按 code 区分的8种之一，各有其表单和结果", [_matter_view(code) for code in MatterCode]
+    )
 
 
 class EventView(BaseModel):
@@ -567,7 +589,7 @@ class CaseSummary(BaseModel):
 
 
 class CaseList(BaseModel):
-    cases: list[CaseSummary]
+    cases: list[CaseSummary] = Field(description="案件（新的在前）")
     next_cursor: str | None = Field(default=None, description="下一页游标；为空表示没有更多")
 
 
@@ -791,11 +813,11 @@ class CardNotMadeRequest(_In):
 
 
 class BankCardView(BaseModel):
-    card_id: str
+    card_id: str = Field(description="卡编号（POST /bank/cards/{card_id}/issued 或 failed）")
     matter: MatterCode = Field(description="apply 申领 / reissue 补换")
-    matter_name: str
+    matter_name: str = Field(description="事项名称")
     bank: str = Field(description="合作银行代码")
-    bank_name: str
+    bank_name: str = Field(description="合作银行名称")
     branch: str = Field(description="制卡网点")
     branch_district: str = Field(description="网点所在区县代码")
     applicant_name: str = Field(description="脱敏的姓名，如 王*")
@@ -805,7 +827,7 @@ class BankCardView(BaseModel):
 
 
 class BankCardList(BaseModel):
-    cards: list[BankCardView]
+    cards: list[BankCardView] = Field(description="待制卡的卡（先审核通过的在前）")
     next_cursor: str | None = Field(default=None, description="下一页游标；为空表示没有更多")
 
 

@@ -314,7 +314,7 @@ MATERIAL_UPLOAD: dict[str, Any] = {
 COUNTER_CASE: dict[str, Any] = {
     "consent": {"notice_version": "2023.1", "agreed": True},
     "applicant": {"id_number": "341004198811200040", "name": "刘洋"},
-    "agent": {"name": "刘建国", "id_number": "341004196002150016", "phone": "13905590099", "relation": "父子"},
+    "agent": {"name": "刘建国", "id_number": "341004196002150013", "phone": "13905590099", "relation": "父子"},
     "id_card_checked": True,
     "matters": [{"code": "loss", "form": {"action": "revoke"}}],
     "contact": {"phone": "13905590003", "address": "安徽省黄山市徽州区岩寺镇文峰路9号"},
