@@ -459,6 +459,13 @@ class PensionAccountResult(BaseModel):
     accepted_at: str = Field(description="养老保险系统受理的时间")
 
 
+class PensionAcceptance(BaseModel):
+    """养老保险系统受理的答复（流程记录办理结果之前，审核视图先给出生效月份）。"""
+
+    effective_month: str = Field(description="新账号起发的待遇月份 YYYY-MM（按提交时间计算）")
+    effective_month_text: str = Field(description="生效月份（中文），如 2027年1月")
+
+
 _RESULTS: dict[MatterCode, type[BaseModel]] = {
     MatterCode.APPLY: CardOrderResult,
     MatterCode.REISSUE: CardOrderResult,
@@ -709,7 +716,7 @@ class ReviewView(BaseModel):
     decision: str | None = Field(default=None, description="approve / reject（人社）；accept / reject（养老保险）")
     reason: str | None = Field(default=None, description="驳回或不予受理的理由")
     decided_at: str | None = Field(default=None, description="决定时间")
-    result: Annotated[dict[str, Any], DocumentedAs(lambda: CardOrderResult | PensionAccountResult)] | None = Field(
+    result: Annotated[dict[str, Any], DocumentedAs(lambda: CardOrderResult | PensionAccountResult | PensionAcceptance)] | None = Field(
         default=None, description="办理结果（如养老金发放账号的生效月份）"
     )
     materials: list[MaterialView] = Field(default=[], description="全部材料（含下载链接）")
