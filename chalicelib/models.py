@@ -97,7 +97,8 @@ def _without_default(schema: dict[str, Any]) -> None:
 
 def _form_before_forms(code: MatterCode, form: type[BaseModel], needed: tuple[str, ...]) -> type[BaseModel]:
     """A form as pre-judgment takes it before the forms are filled: only the fields a rule reads and
-    needs (`needed`) are required; every field present is checked as in the full form."""
+    needs (`needed`) are required. Pre-judgment checks only the fields its rules read; the others are
+    checked when the case is created, so the document shows them with the full form's types."""
     if not form.model_fields:
         return form
     fields: dict[str, Any] = {}
@@ -107,12 +108,13 @@ def _form_before_forms(code: MatterCode, form: type[BaseModel], needed: tuple[st
         else:  # may be absent
             optional = copy(info)
             optional.default = None
-            optional.json_schema_extra = _without_default  # not `null`: a field given is checked as in the full form
+            optional.json_schema_extra = _without_default  # shown with the full form's type: not `null`
             fields[name] = (info.annotation, optional)
     return create_model(
         f"{_pascal(code)}PrejudgeForm",
         __config__=ConfigDict(extra="forbid"),
-        __doc__=f"{matter_name(code)}：条件预判时的表单（只需规则读取的字段；给出的字段与正式表单同样校验）",
+        __doc__=f"{matter_name(code)}：条件预判时的表单。只需、也只校验规则读取的字段"
+        "（挂失解挂的 action、补换的 kind、注销的 reason、发放账号的 account_number），其余字段在创建案件时校验",
         **fields,
     )
 

@@ -311,6 +311,15 @@ MATERIAL_UPLOAD: dict[str, Any] = {
     "max_bytes": 5242880,
     "expires_in": 600,
 }
+MATERIAL_PROVIDED: dict[str, Any] = {
+    "kind": "id_card_front",
+    "status": "provided",
+    "source": "data_sharing",
+    "provided_at": "2026-12-01T09:30:00+08:00",
+    "upload": None,
+    "max_bytes": None,
+    "expires_in": None,
+}
 COUNTER_CASE: dict[str, Any] = {
     "consent": {"notice_version": "2023.1", "agreed": True},
     "applicant": {"id_number": "341004198811200040", "name": "刘洋"},
@@ -687,6 +696,11 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                 example=CALENDAR_LOAD,
             ),
         },
+    }
+    # a material data sharing already provided answers 200 with no link (201 is the link)
+    paths["/cases/{case_id}/materials"]["post"]["responses"]["200"] = {
+        "description": "已由数据共享提供，无需上传",
+        "content": {"application/json": {"schema": _ref("MaterialUpload"), "example": MATERIAL_PROVIDED}},
     }
     for path in ("/cases/{case_id}", "/cases/{case_id}/submit", "/cases/{case_id}/materials", "/cases/{case_id}/withdraw"):
         for op in paths[path].values():

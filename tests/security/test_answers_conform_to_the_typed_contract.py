@@ -89,6 +89,9 @@ def test_a_rejected_upload_and_a_reviewed_card_answer_as_documented(api: Any) ->
     token = api.token(resident)
     created = conforms("POST", "/cases", api.create_case(token, [{"code": "apply", "form": BANK}], phone=resident["phone"]))
     case_id = created["case_id"]
+    shared = next(m["kind"] for m in created["materials"] if m["status"] == "provided")
+    already = api.post(f"/cases/{case_id}/materials", {"kind": shared, "content_type": "image/jpeg", "size": 9}, token)
+    assert conforms("POST", "/cases/{case_id}/materials", already)["status"] == "provided"
     kind = next(m["kind"] for m in created["materials"] if m["status"] == "required")
     declared = conforms(
         "POST",
