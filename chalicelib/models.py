@@ -138,24 +138,21 @@ def matter_choices() -> Any:
 
 
 @cache
-def matter_choices_before_forms() -> Any:
-    """The document's `{code, form}` of `POST /prejudge`: forms that may still be incomplete."""
+def form_before_forms(code: MatterCode) -> type[BaseModel]:
+    """The form of `code` as pre-judgment takes it (and as a scenario proposes it)."""
     from chalicelib.services.prejudging import JUDGED_WITHOUT, RULE_FIELDS  # the rules' own list (a service's)
 
+    needed = tuple(f for f in RULE_FIELDS.get(code, ()) if f not in JUDGED_WITHOUT.get(code, ()))
+    return _form_before_forms(code, FORM_MODELS[code], needed)
+
+
+@cache
+def matter_choices_before_forms() -> Any:
+    """The document's `{code, form}` of `POST /prejudge`: forms that may still be incomplete."""
     return _union_on_code(
         "PrejudgeMatterChoice",
         "条件预判的一个所选事项及其（可不完整的）表单：按 code 区分的8种之一",
-        [
-            _choice(
-                code,
-                _form_before_forms(
-                    code, FORM_MODELS[code], tuple(f for f in RULE_FIELDS.get(code, ()) if f not in JUDGED_WITHOUT.get(code, ()))
-                ),
-                "PrejudgeChoice",
-                "（预判时可不完整）",
-            )
-            for code in MatterCode
-        ],
+        [_choice(code, form_before_forms(code), "PrejudgeChoice", "（预判时可不完整）") for code in MatterCode],
     )
 
 
@@ -878,11 +875,30 @@ class ProposedMatterInfo(BaseModel):
     remaining: list[FormFieldInfo] = Field(description="仍需申请人填写的表单字段")
 
 
+@cache
+def proposed_matters() -> Any:
+    """The document's proposed matter of a scenario: a union on `code`, each with its pre-filled (pre-judgment) form."""
+    return _union_on_code(
+        "ProposedMatter",
+        "场景推荐的一个事项：按 code 区分的8种之一；form 可直接用于 POST /prejudge",
+        [
+            create_model(
+                f"{_pascal(code)}Proposal",
+                __base__=ProposedMatterInfo,
+                __doc__=f"场景推荐的{matter_name(code)}（{code.value}）",
+                code=(_literal(code), Field(description=f"事项代码：{code.value} {matter_name(code)}")),
+                form=(form_before_forms(code), Field(description="已预填的表单字段（可不完整）")),
+            )
+            for code in MatterCode
+        ],
+    )
+
+
 class ScenarioInfo(BaseModel):
     code: str = Field(description="场景代码")
     title: str = Field(description="场景标题，如 卡丢了")
     description: str = Field(description="场景说明")
-    matters: list[ProposedMatterInfo] = Field(description="推荐的联办事项")
+    matters: list[Annotated[ProposedMatterInfo, DocumentedAs(proposed_matters)]] = Field(description="推荐的联办事项")
     complete: bool = Field(description="表单是否已全部预填（无需申请人再填写）")
 
 

@@ -290,6 +290,20 @@ CASE_VIEW: dict[str, Any] = {
         }
     ],
 }
+PREJUDGMENT_FAILED: dict[str, Any] = {
+    "type": "https://sscard.example.gov.cn/problems/prejudgment-failed",
+    "title": "条件预判未通过",
+    "status": 422,
+    "detail": "社会保障卡申领：您已持有有效社会保障卡，无需重复申领",
+    "errors": [{"matter": "apply", "code": "CARD_EXISTS", "message": "您已持有有效社会保障卡，无需重复申领"}],
+}
+FIELD_INVALID: dict[str, Any] = {
+    "type": "https://sscard.example.gov.cn/problems/validation",
+    "title": "提交的信息不符合要求",
+    "status": 422,
+    "detail": "以下字段有误：matters[0].form.bank",
+    "errors": [{"field": "matters[0].form.bank", "code": "UNKNOWN_BANK", "message": "“随便银行”不是合作银行，请从合作银行列表中选择"}],
+}
 MATERIAL_DECLARATION: dict[str, Any] = {"kind": "photo", "content_type": "image/jpeg", "size": 48213}
 MATERIAL_UPLOAD: dict[str, Any] = {
     "kind": "photo",
@@ -696,6 +710,11 @@ def document(include_dev: bool = False) -> dict[str, Any]:
                 example=CALENDAR_LOAD,
             ),
         },
+    }
+    # what a front-end shows when a case is refused: a field named, or each matter's pre-judgment reasons
+    paths["/cases"]["post"]["responses"]["422"]["content"][PROBLEM]["examples"] = {
+        "prejudgment": {"summary": "条件预判未通过", "value": PREJUDGMENT_FAILED},
+        "field": {"summary": "字段有误", "value": FIELD_INVALID},
     }
     # a material data sharing already provided answers 200 with no link (201 is the link)
     paths["/cases/{case_id}/materials"]["post"]["responses"]["200"] = {

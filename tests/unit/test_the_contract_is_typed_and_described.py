@@ -165,6 +165,9 @@ def _examples() -> list[tuple[str, str, str, Any, str]]:
                 found.append(
                     (f"{method.upper()} {path} {status}", "response", content["schema"]["$ref"].rsplit("/", 1)[1], content["example"], path)
                 )
+            problem = response.get("content", {}).get("application/problem+json", {})
+            for name, example in problem.get("examples", {}).items():
+                found.append((f"{method.upper()} {path} {status} {name}", "problem", "ProblemDetails", example["value"], path))
     return found
 
 
@@ -173,6 +176,7 @@ def test_the_main_operations_have_examples() -> None:
     with_response = {where.rsplit(" ", 1)[0].split(" ", 1)[1] for where, kind, *_ in _examples() if kind == "response"}
     assert {"/prejudge", "/cases", "/cases/{case_id}/materials", "/counter/cases", "/reviews/{review_id}/decision"} <= with_request
     assert {"/prejudge", "/cases", "/cases/{case_id}", "/cases/{case_id}/materials", "/banks"} <= with_response
+    assert {"POST /cases 422 prejudgment", "POST /cases 422 field"} <= {where for where, kind, *_ in _examples() if kind == "problem"}
 
 
 @pytest.mark.parametrize(("where", "kind", "schema", "example", "path"), _examples(), ids=lambda v: v if isinstance(v, str) else "")
@@ -189,3 +193,13 @@ def test_each_example_is_valid_for_the_document_and_a_request_example_for_the_se
         if schema in ("CreateCaseRequest", "CounterCaseRequest"):
             for choice in example["matters"]:  # each form as the service checks it when the case is created
                 FORM_MODELS[MatterCode(choice["code"])].model_validate(choice.get("form", {}))
+
+
+def test_a_scenario_proposes_matters_typed_by_code_with_forms_prejudgment_takes() -> None:
+    assert SCHEMAS["ScenarioInfo"]["properties"]["matters"]["items"] == {"$ref": "#/components/schemas/ProposedMatter"}
+    mapping = SCHEMAS["ProposedMatter"]["discriminator"]["mapping"]
+    assert set(mapping) == {c.value for c in MatterCode}
+    for code in MatterCode:
+        proposal = SCHEMAS[mapping[code.value].rsplit("/", 1)[1]]
+        choice = SCHEMAS[SCHEMAS["PrejudgeMatterChoice"]["discriminator"]["mapping"][code.value].rsplit("/", 1)[1]]
+        assert proposal["properties"]["form"]["$ref"] == choice["properties"]["form"]["$ref"]
