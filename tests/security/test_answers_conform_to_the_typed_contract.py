@@ -146,3 +146,29 @@ def test_a_pension_change_and_a_rejected_review_answer_as_documented(api: Any) -
     conforms("POST", "/reviews/{review_id}/decision", rejection)
     api.wait_for(case_id, token, finished)
     assert case_of(api, case_id, token)["matters"][0]["reason_code"] == "REVIEW_REJECTED"
+
+
+def test_a_counter_case_with_an_agent_its_access_log_and_the_calendar_answer_as_documented(api: Any) -> None:
+    applicant = demo_resident("刘洋")  # a lost card: the counter revokes the loss, through his father
+    clerk = api.token({"id_number": "clerk-1", "name": "窗口人员", "phone": "13900000003"}, roles=["clerk"], service_point="HS-TX-01")
+    body = {
+        "consent": {"notice_version": "2023.1", "agreed": True},
+        "applicant": {"id_number": applicant["id_number"], "name": applicant["name"]},
+        "agent": {"name": "刘建国", "id_number": "341004196002150013", "phone": "13905590099", "relation": "父子"},
+        "id_card_checked": True,
+        "matters": [{"code": "loss", "form": {"action": "revoke"}}],
+        "contact": {"phone": applicant["phone"], "address": applicant["address"]},
+    }
+    created = conforms("POST", "/counter/cases", api.post("/counter/cases", body, clerk))
+    assert created["agent"]["relation"] == "父子" and created["identity_check"]
+    conforms("GET", "/counter/cases", api.get(f"/counter/cases?id_number={applicant['id_number']}", clerk))
+    withdrawn = conforms("POST", "/cases/{case_id}/withdraw", api.post(f"/cases/{created['case_id']}/withdraw", None, clerk))
+    assert withdrawn["status"] == "withdrawn"
+    log = conforms("GET", "/cases/{case_id}/access-log", api.get(f"/cases/{created['case_id']}/access-log", api.token(applicant)))
+    assert log["entries"]
+    auditor = api.token({"id_number": "SJ0001", "name": "审计员", "phone": "13900000009"}, roles=["auditor"])
+    conforms("GET", "/audit/accesses", api.get(f"/audit/accesses?person={applicant['id_number']}", auditor))
+    operator = api.token({"id_number": "op-1", "name": "运维", "phone": "13900000004"}, roles=["operator"])
+    conforms("GET", "/admin/calendar/{year}", api.get("/admin/calendar/2026", operator))
+    conforms("GET", "/notice", api.get("/notice"))
+    conforms("GET", "/health", api.get("/health"))
