@@ -179,10 +179,12 @@ class _Form(BaseModel):
 
 
 class EmptyForm(_Form):
-    pass
+    """启用、应用状态查询：无需填写表单（可省略 form，或为 {}）。"""
 
 
 class ApplyForm(_Form):
+    """社会保障卡申领：制卡的合作银行及网点（从 GET /banks 选择）。"""
+
     bank: str = Field(min_length=1, max_length=60, description="合作银行（名称或代码，见 GET /banks）")
     branch: str = Field(min_length=1, max_length=60, description="办卡网点（该行的网点名称或代码）")
 
@@ -213,16 +215,24 @@ class ApplyForm(_Form):
 
 
 class ReissueForm(ApplyForm):
+    """社会保障卡补领、换领、换发：补换类型，以及制卡的合作银行及网点（从 GET /banks 选择）。"""
+
     kind: Literal["lost", "damaged", "expired"] = Field(description="补领 / 换领 / 换发")
 
 
 class LossForm(_Form):
+    """社会保障卡挂失、解挂。"""
+
     action: Literal["report", "revoke"] = Field(description="挂失 / 解挂")
 
 
 class CancelForm(_Form):
-    reason: Literal["emigration", "duplicate", "deceased", "other"]
-    reason_text: str | None = Field(default=None, max_length=200)
+    """社会保障卡注销：注销原因（持卡人身故仅限代办或窗口办理）。"""
+
+    reason: Literal["emigration", "duplicate", "deceased", "other"] = Field(
+        description="emigration 出国（境）定居 / duplicate 重复持卡 / deceased 持卡人身故（仅代办或窗口） / other 其他（须填写原因说明）"
+    )
+    reason_text: str | None = Field(default=None, max_length=200, description="其他原因说明（reason 为 other 时必填）")
 
     @model_validator(mode="after")
     def _other_needs_text(self) -> CancelForm:
@@ -232,8 +242,10 @@ class CancelForm(_Form):
 
 
 class InfoChangeForm(_Form):
-    phone: str | None = Field(default=None, pattern=r"^1[0-9]{10}$", description="11位手机号")
-    address: str | None = Field(default=None, min_length=2, max_length=200)
+    """社会保障卡信息变更：新联系电话和/或新联系地址（至少一项）。"""
+
+    phone: str | None = Field(default=None, pattern=r"^1[0-9]{10}$", description="新联系电话（11位手机号）；变更后新旧号码都会收到确认短信")
+    address: str | None = Field(default=None, min_length=2, max_length=200, description="新联系地址")
 
     @model_validator(mode="after")
     def _something_changes(self) -> InfoChangeForm:
@@ -243,7 +255,9 @@ class InfoChangeForm(_Form):
 
 
 class PensionAccountForm(_Form):
-    account_number: str = Field(description="本人社会保障卡金融账号（银行卡号）")
+    """养老保险待遇发放账号维护申请：新发放账号。"""
+
+    account_number: str = Field(description="本人社会保障卡金融账号（银行卡号，16至19位数字，校验位正确；可含空格）")
 
     @field_validator("account_number")
     @classmethod

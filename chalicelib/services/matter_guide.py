@@ -32,6 +32,7 @@ def list_matters() -> MatterList:
                 time_limit_text=m.time_limit_text,
                 handled_by=m.handled_by.value,
                 materials=[MATERIAL_NAMES[x] for x in m.materials],
+                material_kinds=list(m.materials),
                 form_fields=[form_field_info(f) for f in m.form_fields],
             )
             for m in CATALOGUE.values()
