@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"sscard serving on http://{args.host}:{args.port} (stage {args.stage}, {args.workers} workers, backlog {BACKLOG})", flush=True)
     try:
         server.server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C, or SIGTERM (above)
         pass
     finally:
         server.server.server_close()
