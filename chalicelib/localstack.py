@@ -694,16 +694,17 @@ def stop_started() -> None:
         _started.stop()
 
 
-def resume_lost_runs(settle_seconds: float = 30.0) -> dict[str, Any]:
+def resume_lost_runs(most_seconds: float = 60.0) -> dict[str, Any]:
     """At start: the reconciler resumes every unfinished case, and the decisions recorded for their waits are sent.
 
     A start is a new engine: no run of an earlier process runs, so every case submitted
     before now counts, not only those past the reconciler's grace period (a case submitted
     a minute before the restart would otherwise wait for it). The resumed runs then reach
-    their waits (a wait takes its run's new token) before the server answers: a decision
-    sent to the old token in the meantime would find a run of the same name running and be
-    taken for too late. Last, a decision recorded before the restart whose run was lost is
-    sent to the new run (the deadline job's resend, done now rather than at its next run).
+    their open waits (each wait takes its run's new token) before the server answers: a
+    decision sent to the old token in the meantime would find a run of the same name
+    running, and be taken for too late. Last, a decision recorded before the restart whose
+    run was lost is sent to the new run (the deadline job's resend, done now rather than at
+    its next scheduled run, which the local stack does not have).
     """
     from datetime import timedelta
 
@@ -712,20 +713,35 @@ def resume_lost_runs(settle_seconds: float = 30.0) -> dict[str, Any]:
     from chalicelib.wiring import services
 
     built = services()
-    tally = run_reconcile(built, built.now() + timedelta(seconds=built.settings.reconcile_after_seconds))
-    if tally["started"] or tally["resumed"]:
-        _settle(settle_seconds)
-        tally["decisions_resent"] = retry_resumes(built, built.now_iso())[0]
+    until = built.now() + timedelta(seconds=built.settings.reconcile_after_seconds)
+    listed, _ = built.store.unfinished_cases(until.astimezone(UTC).isoformat(timespec="milliseconds"))
+    open_waits = {(c["case_id"], code): wait.get("task_token") for c in listed for code, wait in _open_waits(built, c["case_id"]).items()}
+    tally = run_reconcile(built, until)
+    deadline = time.monotonic() + most_seconds
+    while open_waits and time.monotonic() < deadline:
+        # a wait is taken once it holds another token than before, or is no longer open (its case moved on)
+        open_waits = {
+            (case_id, code): token
+            for (case_id, code), token in open_waits.items()
+            if _open_waits(built, case_id).get(code, {}).get("task_token", token) == token
+        }
+        if open_waits:
+            _tasks.wait_for_one_after(_tasks.finished, 0.2)
+    tally["waits_not_taken"] = len(open_waits)
+    tally["decisions_resent"] = retry_resumes(built, built.now_iso())[0]
     return tally
 
 
-def _settle(most: float, quiet: float = 0.5) -> None:
-    """Until no workflow task runs and none has finished for `quiet` seconds (the runs wait for a token or are over), at most `most`."""
-    deadline = time.monotonic() + most
-    while time.monotonic() < deadline:
-        seen = _tasks.finished
-        if _tasks.wait_until_idle(max(deadline - time.monotonic(), 0)) and not _tasks.wait_for_one_after(seen, quiet):
-            return
+def _open_waits(services: Any, case_id: str) -> dict[str, dict]:
+    """The case's department waits still open: pending, or decided while its matter has not recorded the decision."""
+    record = services.store.get(case_id)
+    if record is None or record.case["status"] not in ("submitted", "processing"):
+        return {}
+    return {
+        code: wait
+        for code, wait in record.waits.items()
+        if wait.get("status") in ("pending", "decided") and record.matters.get(code, {}).get("status") == "awaiting_review"
+    }
 
 
 # --- the data folder: what a restart of `make run` keeps -------------------------------
