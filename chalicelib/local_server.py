@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     import logging
 
     from chalicelib import localstack
+    from chalicelib.dynamodb_local import DynamoDBLocalUnavailable
 
     if args.data:
         os.environ[localstack.DATA_ENV] = args.data
@@ -98,7 +99,10 @@ def main(argv: list[str] | None = None) -> None:
 
     # as chalice local does: the handlers' log lines on stdout
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
-    server = create_server(args.host, args.port, args.stage, args.workers)
+    try:
+        server = create_server(args.host, args.port, args.stage, args.workers)
+    except (localstack.DataFolderInUse, DynamoDBLocalUnavailable) as refused:  # said in one line, not a traceback
+        sys.exit(f"sscard: {refused}")
     print(f"sscard serving on http://{args.host}:{args.port} (stage {args.stage}, {args.workers} workers, backlog {BACKLOG})", flush=True)
     try:
         server.server.serve_forever()
