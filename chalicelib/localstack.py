@@ -80,7 +80,7 @@ class LocalStack:
     data: DataFolder | None = None
 
     def stop(self) -> None:
-        global _data, _mirror, _journal
+        global _data, _mirror, _journal, _started
         if self.s3_server is not None:
             self.s3_server.stop()
         self.mock.stop()
@@ -89,7 +89,6 @@ class LocalStack:
         if self.data is not None:
             _data, _mirror, _journal = None, None, None
             self.data.close()
-        global _started
         if _started is self:
             _started = None
 
