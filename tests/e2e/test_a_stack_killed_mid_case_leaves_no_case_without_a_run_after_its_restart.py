@@ -74,12 +74,17 @@ def test_no_case_stays_open_without_a_running_run_after_a_kill_at_each_stage(tmp
     finally:
         again.stop()
 
+    # which runs the kill cut short: those the restart's reconciler started again (the server's log says)
+    started_again = [line for line in (tmp_path / "stack.log").read_text().splitlines() if "case run started by the reconciler" in line]
+    resumed = {stage for stage, (case_id, _) in cases.items() if any(case_id in line for line in started_again)}
     print("\nafter the kill and the restart:")
     for stage, case in at_restart.items():
-        print(f"  {stage}: {case['status']}, timeline {[e['kind'] for e in case['timeline']]} -> {ended[stage]['status']}")
+        cut = "its run resumed at the restart" if stage in resumed else "finished before the kill"
+        print(f"  {stage} ({cut}): {case['status']}, timeline {[e['kind'] for e in case['timeline']]} -> {ended[stage]['status']}")
     print(f"  reconciler pass after the restart: {tally}")
     # nothing to start, resume or fail: each case still listed has a running run (the waiting one at least), or has finished
     assert tally["started"] == tally["resumed"] == tally["failed"] == tally["errors"] == 0, tally
     assert tally["running"] >= 1, tally
+    assert "waiting for review" in resumed
     assert decision.status_code == 200, decision.text
     assert {stage: case["status"] for stage, case in ended.items()} == dict.fromkeys(cases, "completed")
