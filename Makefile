@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# `make run`'s data folder: what a restart keeps (docs/local-stack.md); `make reset` clears it.
+DATA ?= .data
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint format bench clean
+.PHONY: run reset test unit integration e2e lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +16,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m chalicelib.local_server --stage local --host 127.0.0.1 --port $(PORT)
+	$(BIN)/python -m chalicelib.local_server --stage local --host 127.0.0.1 --port $(PORT) --data $(DATA)
+
+# Everything `make run` kept (cases, materials, the signing key...): the next start seeds the demo residents afresh.
+reset:
+	rm -rf -- $(DATA)
 
 # The line coverage of the service's code is printed at the end (files below 100% and the total).
 test: $(STAMP)

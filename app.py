@@ -18,11 +18,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 if os.environ.get("SSCARD_START_LOCAL_STACK") == "1":  # `make run`: moto in this process
     from chalicelib import localstack
-    from chalicelib.services.reconcile import run_reconcile
-    from chalicelib.wiring import services as _services
 
     _stack = localstack.start()
-    run_reconcile(_services(), _services().now())  # at start, as on a schedule: no case left without a run
+    localstack.resume_lost_runs()  # at start, as on a schedule: no case left without a run (a restart loses every run)
 
 from chalice import Chalice, Response
 

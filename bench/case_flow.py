@@ -12,7 +12,8 @@ Prints, each beside its target (issue 10 point 3) and the ratio measured / targe
   careful front-end does.
 - API create+submit latency against a bare Chalice route doing one PutItem on the
   same moto setup, measured side by side in one run (alternating pairs, median of
-  the pairs' ratios);
+  the pairs' ratios); and the same again with DynamoDB on DynamoDB Local for both
+  sides (`make run`'s DynamoDB; skipped without Java);
 - the median (and p90) wall time from `POST /submit` to `completed`.
 
 The bench prints; it asserts nothing. Run: make bench (BENCH_RUNS=n for fewer timing runs).
@@ -189,9 +190,12 @@ def bare_app() -> Chalice:
     return bare
 
 
-def latency(application: Chalice) -> tuple[float, float, float]:
-    """(median create+submit s, median bare route s, median of the pairs' ratios), alternating on one stack."""
-    stack = localstack.start()
+def latency(application: Chalice, dynamodb: str | None = None) -> tuple[float, float, float]:
+    """(median create+submit s, median bare route s, median of the pairs' ratios), alternating on one stack.
+
+    `dynamodb="memory"`: both sides on DynamoDB Local (in memory) instead of moto's DynamoDB.
+    """
+    stack = localstack.start(dynamodb=dynamodb)
     try:
         with Client(application, stage_name="local") as client, Client(bare_app()) as bare:
             # `status_query` passes for everyone; each pair is another person's, as in real use (a
@@ -218,6 +222,15 @@ def latency(application: Chalice) -> tuple[float, float, float]:
         stack.stop()
 
 
+def latency_on_dynamodb_local(application: Chalice) -> tuple[float, float, float] | None:
+    from chalicelib.dynamodb_local import DynamoDBLocalUnavailable
+
+    try:
+        return latency(application, dynamodb="memory")
+    except DynamoDBLocalUnavailable:
+        return None
+
+
 # --- report -------------------------------------------------------------------------------------
 
 
@@ -238,6 +251,7 @@ def main() -> None:
     _, one = one_case(application.app, ONE_MATTER, count=True)
     _, three = one_case(application.app, THREE_MATTERS, count=True)
     api, plain, ratio = latency(application.app)
+    on_dynamodb_local = latency_on_dynamodb_local(application.app)
 
     print("\nIssue 10 targets (own AWS calls: cases + idempotency tables, Step Functions by our code, SNS, S3)")
     row("own calls: activate case, create -> completed", own(one), 12)
@@ -246,6 +260,12 @@ def main() -> None:
     row("own calls: submit (POST /cases/{id}/submit, Idempotency-Key)", own(one, "submit"), 3)
     row("API create+submit / bare Chalice route + one PutItem (median)", ratio, 4, "x")
     print(f"    (create+submit median {api * 1000:.1f} ms, bare route median {plain * 1000:.1f} ms, {LATENCY_PAIRS} alternating pairs)")
+    if on_dynamodb_local is None:
+        print("  (DynamoDB Local not available here: its latency ratio was not measured)")
+    else:
+        api_ddb, plain_ddb, ratio_ddb = on_dynamodb_local
+        row("the same, both sides on DynamoDB Local (make run's DynamoDB)", ratio_ddb, 4, "x")
+        print(f"    (create+submit median {api_ddb * 1000:.1f} ms, bare route median {plain_ddb * 1000:.1f} ms)")
     for label, counted in (("one matter (activate)", one), ("three immediate matters (info_change + activate + status_query)", three)):
         apart = {k: sum(n for (_, kind, _), n in counted.items() if kind == k) for k in ("simulators", "engine")}
         print(f"\n  {label}: {own(counted)} own calls, {apart['simulators']} simulator calls, {apart['engine']} engine Lambda invokes")

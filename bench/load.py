@@ -22,7 +22,11 @@ Bounded: every request by --timeout, load and wait together by --time-limit, the
 late messages by --settle-max. Outbox entries from before the run are left out, so the
 stack may be reused; the citizens (resident IDs, phones) are the same on every run.
 
+The machine's load average (1 min) is printed at the start and the end of the run: the
+figures depend on what else runs there.
+
 Run: make run PORT=8123 &  then  .venv/bin/python bench/load.py --url http://127.0.0.1:8123
+(`make run` keeps DynamoDB on DynamoDB Local in `.data/`; `make reset` first for an empty one).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -272,6 +277,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     before = {m["id"] for m in outbox(http)}
     run_id, version = uuid.uuid4().hex[:8], answer[1]["version"]  # a fresh key per run: the stack may be reused
+    load_at_start = os.getloadavg()[0]
     started = time.monotonic()
     end = started + args.time_limit
     # the wait polls with fewer clients: reading must not slow the runs it waits for much
@@ -296,6 +302,7 @@ def run(args: argparse.Namespace) -> int:
         if (owner := by_phone.get(message["to"][-11:])) is not None:
             owner.sms.append(message["text"])
     report(args, citizens, http, loaded, all_terminal, len(sent))
+    print(f"  load average (1 min): {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     return 1 if any(found.any() for found in findings_by_case(citizens).values()) else 0
 
 

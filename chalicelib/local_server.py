@@ -8,7 +8,9 @@ only the server around it: a backlog of `BACKLOG` connections and a bounded pool
 `WORKERS` threads, so a burst waits in the queue instead of being refused, and a
 client that keeps a connection open idle gives its worker back after `IDLE_SECONDS`.
 
-Run: python -m chalicelib.local_server [--host 127.0.0.1] [--port 8000] [--stage local]
+Run: python -m chalicelib.local_server [--host 127.0.0.1] [--port 8000] [--stage local] [--data .data]
+`--data` keeps the stack's state in that folder across restarts (`make run` passes `.data`;
+chalicelib/localstack.py `DataFolder`); without it everything is in memory.
 Local only: it is not part of the deployment (API Gateway serves the deployed API).
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from http.server import HTTPServer
@@ -82,19 +85,36 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--stage", default="local")
     parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--data", help="keep the state in this folder across restarts (make run: .data)")
     args = parser.parse_args(argv)
     import logging
 
+    from chalicelib import localstack
+    from chalicelib.dynamodb_local import DynamoDBLocalUnavailable
+
+    if args.data:
+        os.environ[localstack.DATA_ENV] = args.data
+    # SIGTERM ends the server as Ctrl-C does, so that DynamoDB Local is stopped on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
     # as chalice local does: the handlers' log lines on stdout
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
-    server = create_server(args.host, args.port, args.stage, args.workers)
+    try:
+        server = create_server(args.host, args.port, args.stage, args.workers)
+    except (localstack.DataFolderInUse, DynamoDBLocalUnavailable) as refused:  # said in one line, not a traceback
+        sys.exit(f"sscard: {refused}")
     print(f"sscard serving on http://{args.host}:{args.port} (stage {args.stage}, {args.workers} workers, backlog {BACKLOG})", flush=True)
     try:
         server.server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C, or SIGTERM (above)
         pass
     finally:
         server.server.server_close()
+        localstack.stop_started()
+    # Out at once: a run parked on a task token, or a keep-alive connection, would hold the exit for
+    # a while; what the stack keeps is on disk already (DynamoDB Local stopped, objects written through).
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
-"""The local stack: the same code and state machine against moto, in this process.
+"""The local stack: the same code and state machine against moto (and DynamoDB Local), in this process.
 
 Imported only when `SSCARD_STAGE=local` (never in a deployed stage: moto is a
 development dependency). It
 - starts moto with Step Functions execution enabled,
+- with a data folder (`make run`: `SSCARD_LOCAL_DATA`, default `.data/`), or when asked
+  (`SSCARD_LOCAL_DYNAMODB=memory`), runs DynamoDB on DynamoDB Local, a real server
+  process, instead of moto (see `DataFolder` for what a data folder keeps),
 - creates the tables, topics and buckets from `infra/template.json` and the state machine
   from `statemachine/case.asl.json` (no second copy of either),
 - dispatches the state machine's Lambda tasks to the in-process handlers of
@@ -13,13 +16,22 @@ development dependency). It
 
 `LocalStack.reset()` takes a running stack back to the state `start()` left, in a
 fraction of a start's time: the test suite starts one stack per worker and resets it
-before each test.
+before each test. The suite keeps DynamoDB in moto: a reset copies moto's tables back in
+milliseconds, where DynamoDB Local's would be deleted, made and seeded again.
+
+What stays in moto, and why: Step Functions (moto is the only engine here that runs the
+deployed ASL with our Lambda tasks in-process), SNS (only records what was sent) and S3
+(moto's server answers the presigned POST and GET links a browser uses, and sends the
+ObjectCreated event to `check_material`; with a data folder its objects are written
+through to disk, `_ObjectMirror`). None of them holds a case's state: that is all in
+DynamoDB, where concurrent conditional writes and transactions must be real.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import fcntl
 import io
 import json
 import os
@@ -36,6 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote, unquote
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.json"
@@ -44,6 +57,10 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 STATE_MACHINE_NAME = "sscard-local-case"
 FUNCTION_PREFIX = "sscard-local-"
+# `make run`'s data folder: DynamoDB Local on disk, and everything listed in `DataFolder`, kept across restarts.
+DATA_ENV = "SSCARD_LOCAL_DATA"
+# `memory`: DynamoDB on DynamoDB Local in memory, without a data folder (a benchmark's choice); unset: moto's.
+DYNAMODB_ENV = "SSCARD_LOCAL_DYNAMODB"
 
 
 @dataclass
@@ -58,11 +75,22 @@ class LocalStack:
     identities: list[Any] = field(default_factory=list)
     # The tables and objects as `start()` left them (seeded), put back by each reset.
     seeded: _Seeded | None = None
+    # DynamoDB Local, when DynamoDB is not moto's; the data folder, when the stack keeps its state.
+    dynamodb: Any = None
+    data: DataFolder | None = None
 
     def stop(self) -> None:
+        global _data, _mirror, _journal, _started
         if self.s3_server is not None:
             self.s3_server.stop()
         self.mock.stop()
+        if self.dynamodb is not None:
+            self.dynamodb.stop()
+        if self.data is not None:
+            _data, _mirror, _journal = None, None, None
+            self.data.close()
+        if _started is self:
+            _started = None
 
     def reset(self) -> None:
         """Back to the state `start()` left, without restarting moto or the S3 server.
@@ -80,24 +108,32 @@ class LocalStack:
         """
         from chalicelib import wiring
 
+        if self.data is not None:
+            raise RuntimeError(f"a stack on a data folder keeps its state: `make reset` clears {self.data.path}")
         with _lock:
             services = wiring.services()
             _end_runs(services.client("stepfunctions"), self.state_machine_arn)
             wiring.reset()
             services = wiring.services()
             if self.seeded is None:  # a stack made without `start()`: seeded the slow way, then remembered
-                dynamodb = services.client("dynamodb")
-                for name in template_resources("AWS::DynamoDB::Table"):
-                    dynamodb.delete_table(TableName=name)
-                create_tables(dynamodb)
+                _recreate_tables(services.client("dynamodb"))
                 _empty_buckets(services.client("s3"))
                 _seed(services, self.residents, self.identities)
-                self.seeded = _Seeded.take()
+                self.seeded = _Seeded.take(dynamodb_is_moto=self.dynamodb is None)
             else:
+                if self.seeded.tables is None:  # DynamoDB Local's tables: made and seeded again through its API
+                    _recreate_tables(services.client("dynamodb"))
+                    _seed_tables(services, self.residents, self.identities)
                 self.seeded.restore()
             _clear_outbox()
             _retry_waits(services.settings)
             _forget_runs(self.state_machine_arn)
+
+
+def _recreate_tables(dynamodb: Any) -> None:
+    for name in template_resources("AWS::DynamoDB::Table"):
+        dynamodb.delete_table(TableName=name)
+    create_tables(dynamodb)
 
 
 def _dynamodb_backend() -> Any:
@@ -122,16 +158,20 @@ class _Seeded:
 
     Kept apart from moto, so that what a test writes never reaches them; `restore` puts
     fresh copies in place of whatever the backends hold, tables a test created included.
+    Without tables (None) when DynamoDB is DynamoDB Local, not moto: its tables cannot be
+    copied, a reset makes and seeds them again (`LocalStack.reset`).
     """
 
-    tables: dict[str, Any]
+    tables: dict[str, Any] | None
     objects: dict[str, dict[str, list[Any]]]  # bucket -> key -> its versions, oldest first
 
     @classmethod
-    def take(cls) -> _Seeded:
+    def take(cls, dynamodb_is_moto: bool = True) -> _Seeded:
         with _moto_lock:
-            backend = _dynamodb_backend()
-            tables = {name: copy.deepcopy(backend.tables[name]) for name in template_resources("AWS::DynamoDB::Table")}
+            tables = None
+            if dynamodb_is_moto:
+                backend = _dynamodb_backend()
+                tables = {name: copy.deepcopy(backend.tables[name]) for name in template_resources("AWS::DynamoDB::Table")}
             objects = {name: {key: copy.deepcopy(versions) for key, versions in bucket.keys.lists()} for name, bucket in _buckets().items()}
         return cls(tables, objects)
 
@@ -139,9 +179,10 @@ class _Seeded:
         from moto.s3.utils import _VersionedKeyStore
 
         with _moto_lock:
-            backend = _dynamodb_backend()
-            backend.tables.clear()
-            backend.tables.update(copy.deepcopy(self.tables))
+            if self.tables is not None:
+                backend = _dynamodb_backend()
+                backend.tables.clear()
+                backend.tables.update(copy.deepcopy(self.tables))
             for name, bucket in _buckets().items():
                 for versions in dict.values(bucket.keys):
                     for version in versions:
@@ -251,6 +292,7 @@ def _install_lambda_dispatch() -> None:
 
 
 _moto_lock = threading.RLock()
+_passed_through: tuple[str, ...] = ()  # endpoints (DynamoDB Local's) whose calls moto lets through
 
 
 def _serialize_moto() -> None:
@@ -262,6 +304,10 @@ def _serialize_moto() -> None:
     Lambda Invoke is left out: the task it dispatches runs as it would in its own
     Lambda, taking the lock for each call it makes. Re-entrant, because a function run
     from inside a call (an S3 event's check) makes calls of its own.
+
+    A call that moto does not answer (to DynamoDB Local: `_passed_through`) goes out
+    without the lock: DynamoDB Local takes concurrent calls, and the lock then covers
+    only what moto itself runs (Step Functions, SNS, S3).
     """
     from moto.core.botocore_stubber import BotocoreStubber
 
@@ -270,6 +316,8 @@ def _serialize_moto() -> None:
     unlocked = BotocoreStubber.__call__
 
     def locked(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if _passed_through and request.url.startswith(_passed_through):
+            return None  # not moto's: botocore sends it over HTTP
         if event_name.endswith(".lambda.Invoke"):
             return unlocked(self, event_name, request, **kwargs)
         with _moto_lock:
@@ -461,10 +509,16 @@ def template_resources(kind: str) -> dict[str, dict]:
     return {name: r for name, r in resources.items() if r["Type"] == kind}
 
 
-def create_tables(dynamodb: Any) -> list[str]:
-    """Each AWS::DynamoDB::Table of the template, named by its logical id."""
+def create_tables(dynamodb: Any, existing_kept: bool = False) -> list[str]:
+    """Each AWS::DynamoDB::Table of the template, named by its logical id; answers those it made.
+
+    `existing_kept`: a table already there (DynamoDB Local on a data folder) is kept as it is.
+    """
     created = []
+    existing = set(dynamodb.list_tables()["TableNames"]) if existing_kept else set()
     for name, resource in template_resources("AWS::DynamoDB::Table").items():
+        if name in existing:
+            continue
         props = resource["Properties"]
         kwargs: dict[str, Any] = {
             "TableName": name,
@@ -529,6 +583,7 @@ def prepare_environment() -> None:
     os.environ["SSCARD_DEPARTMENT_TOPIC_ARN"] = f"arn:aws:sns:{REGION}:{ACCOUNT}:DepartmentAlertsTopic"
     os.environ["SSCARD_JWT_DEV_KEY"] = secrets.token_urlsafe(32)
     os.environ["SSCARD_MATERIALS_BUCKET"] = bucket_name("MaterialsBucket")
+    os.environ.pop("SSCARD_DYNAMODB_ENDPOINT_URL", None)  # moto's, unless `start()` runs DynamoDB Local
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "sscard")
 
@@ -536,51 +591,423 @@ def prepare_environment() -> None:
 _lock = threading.Lock()
 
 
-def start(residents_file: str | None = None, identities_file: str | None = None) -> LocalStack:
-    """Start moto and build every resource; answers the running stack."""
+def start(
+    residents_file: str | None = None, identities_file: str | None = None, data_folder: Any = None, dynamodb: str | None = None
+) -> LocalStack:
+    """Start moto (and DynamoDB Local) and build every resource; answers the running stack.
+
+    `data_folder` (default: `SSCARD_LOCAL_DATA`) keeps the stack's state across restarts
+    (`DataFolder`): DynamoDB Local runs on it, and the residents are seeded only into an
+    empty one. Without one, `dynamodb="memory"` (default: `SSCARD_LOCAL_DYNAMODB`) runs
+    DynamoDB Local in memory; else DynamoDB is moto's, as in the test suite.
+    """
+    from chalicelib.dynamodb_local import DynamoDBLocal
+
+    global _started
+    with _lock:
+        prepare_environment()
+        folder = data_folder or os.environ.get(DATA_ENV) or None
+        data = DataFolder.open(Path(folder)) if folder else None
+        database = None
+        try:
+            if data is not None or (dynamodb or os.environ.get(DYNAMODB_ENV)) == "memory":
+                # the JVM starts while the files are read and moto is set up: seconds saved
+                database = DynamoDBLocal(data.path / "dynamodb" if data else None, wait=False)
+            _started = _start(residents_file, identities_file, data, database)
+        except BaseException:
+            if database is not None:
+                database.stop()
+            if data is not None:
+                data.close()
+            raise
+        return _started
+
+
+def _start(residents_file: str | None, identities_file: str | None, data: DataFolder | None, database: Any) -> LocalStack:
     from moto import mock_aws
 
     from chalicelib import moto_transactions, wiring
     from chalicelib.residents import load_identities, load_residents
     from chalicelib.settings import get_settings
 
-    with _lock:
-        prepare_environment()
-        s3_port = int(os.environ.get("LOCAL_S3_PORT") or _free_port())
-        os.environ["SSCARD_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
-        wiring.reset()
-        # the files first: a wrong one is refused before moto, its threads and the S3 server start
-        settings = get_settings()
-        path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
-        residents = load_residents(path)
-        path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
-        identities = load_identities(path, residents)
-        mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
-        mock.start()
-        _serialize_moto()
+    global _passed_through
+    s3_port = int(os.environ.get("LOCAL_S3_PORT") or _free_port())
+    os.environ["SSCARD_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
+    if database is not None:
+        os.environ["SSCARD_DYNAMODB_ENDPOINT_URL"] = database.endpoint
+    if data is not None:
+        os.environ["SSCARD_JWT_DEV_KEY"] = data.signing_key()
+    wiring.reset()
+    # the files first: a wrong one is refused before moto, its threads and the S3 server start
+    settings = get_settings()
+    path = residents_file or os.environ.get("RESIDENTS_FILE") or str(ROOT / settings.residents_file)
+    residents = load_residents(path)
+    path = identities_file or os.environ.get("IDENTITIES_FILE") or str(ROOT / settings.identities_file)
+    identities = load_identities(path, residents)
+    mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
+    mock.start()
+    _passed_through = (database.endpoint,) if database is not None else ()
+    _serialize_moto()
+    _install_lambda_dispatch()
+    if database is None:  # moto's DynamoDB only: its answers and transactions made cheaper
         _answer_item_calls_plainly()
-        _install_lambda_dispatch()
         moto_transactions.install()  # transactions cost what they touch, not the whole table
-        services = wiring.services()
-        settings = services.settings
-        create_tables(services.client("dynamodb"))
-        sns = services.client("sns")
-        create_topics(sns)
-        create_buckets(services.client("s3"))
-        _notify_checker_on_upload(services, settings.materials_bucket)
-        s3_server = _serve_s3(s3_port)
-        _retry_waits(settings)
-        arn = _create_state_machine(services.client("stepfunctions"), settings)
-        loaded = _seed(services, residents, identities)
-        return LocalStack(
-            mock=mock,
-            state_machine_arn=arn,
-            residents_loaded=loaded,
-            s3_server=s3_server,
-            residents=residents,
-            identities=identities,
-            seeded=_Seeded.take(),
-        )
+    services = wiring.services()
+    settings = services.settings
+    if database is not None:
+        database.wait_ready()
+    create_tables(services.client("dynamodb"), existing_kept=data is not None)
+    create_topics(services.client("sns"))
+    create_buckets(services.client("s3"))
+    if data is not None:
+        _keep_in(data)
+    _notify_checker_on_upload(services, settings.materials_bucket)
+    s3_server = _serve_s3(s3_port)
+    _retry_waits(settings)
+    arn = _create_state_machine(services.client("stepfunctions"), settings)
+    # a folder whose seeding a kill interrupted is seeded again: nobody can have used it yet
+    loaded = _seed(services, residents, identities) if data is None or data.fresh else 0
+    if data is not None:
+        data.mark_seeded()
+        if (clock := data.clock()) is not None:
+            services.clock = clock
+    return LocalStack(
+        mock=mock,
+        state_machine_arn=arn,
+        residents_loaded=loaded,
+        s3_server=s3_server,
+        residents=residents,
+        identities=identities,
+        seeded=None if data is not None else _Seeded.take(dynamodb_is_moto=database is None),
+        dynamodb=database,
+        data=data,
+    )
+
+
+_started: LocalStack | None = None
+
+
+def stop_started() -> None:
+    """Stop the stack `start()` made last, if it runs (the local server on its way out: DynamoDB Local ends with it)."""
+    if _started is not None:
+        _started.stop()
+
+
+def resume_lost_runs(most_seconds: float = 60.0) -> dict[str, Any]:
+    """At start: the reconciler resumes every unfinished case, and the decisions recorded for their waits are sent.
+
+    A start is a new engine: no run of an earlier process runs, so every case submitted
+    before now counts, not only those past the reconciler's grace period (a case submitted
+    a minute before the restart would otherwise wait for it). The resumed runs then reach
+    their open waits (each wait takes its run's new token) before the server answers: a
+    decision sent to the old token in the meantime would find a run of the same name
+    running, and be taken for too late. Last, a decision recorded before the restart whose
+    run was lost is sent to the new run (the deadline job's resend, done now rather than at
+    its next scheduled run, which the local stack does not have).
+    """
+    from datetime import timedelta
+
+    from chalicelib.services.reconcile import run_reconcile
+    from chalicelib.services.reviews import retry_resumes
+    from chalicelib.wiring import services
+
+    built = services()
+    until = built.now() + timedelta(seconds=built.settings.reconcile_after_seconds)
+    listed, _ = built.store.unfinished_cases(until.astimezone(UTC).isoformat(timespec="milliseconds"))
+    open_waits = {(c["case_id"], code): wait.get("task_token") for c in listed for code, wait in _open_waits(built, c["case_id"]).items()}
+    tally = run_reconcile(built, until)
+    deadline = time.monotonic() + most_seconds
+    while open_waits and time.monotonic() < deadline:
+        # a wait is taken once it holds another token than before, or is no longer open (its case moved on)
+        open_waits = {
+            (case_id, code): token
+            for (case_id, code), token in open_waits.items()
+            if _open_waits(built, case_id).get(code, {}).get("task_token", token) == token
+        }
+        if open_waits:
+            _tasks.wait_for_one_after(_tasks.finished, 0.2)
+    tally["waits_not_taken"] = len(open_waits)
+    tally["decisions_resent"] = retry_resumes(built, built.now_iso())[0]
+    return tally
+
+
+def _open_waits(services: Any, case_id: str) -> dict[str, dict]:
+    """The case's department waits still open: pending, or decided while its matter has not recorded the decision."""
+    record = services.store.get(case_id)
+    if record is None or record.case["status"] not in ("submitted", "processing"):
+        return {}
+    return {
+        code: wait
+        for code, wait in record.waits.items()
+        if wait.get("status") in ("pending", "decided") and record.matters.get(code, {}).get("status") == "awaiting_review"
+    }
+
+
+# --- the data folder: what a restart of `make run` keeps -------------------------------
+
+
+class DataFolderInUse(RuntimeError):
+    """Another running stack holds this data folder."""
+
+
+@dataclass
+class DataFolder:
+    """`make run`'s state on disk, under one folder that `make reset` deletes:
+
+    - `dynamodb/`: DynamoDB Local's database: cases, matters, waits, idempotency records,
+      the outbox, the access log, loaded holiday schedules, and the simulators' records
+      (card states, payout accounts);
+    - `s3/<bucket>/`: the objects of the template's buckets (uploaded materials, the shared
+      documents), written through as moto stores them (`_ObjectMirror`);
+    - `sent.jsonl`: what SNS has sent (GET /dev/outbox), appended as it is sent (`_Journal`);
+    - `jwt-dev-key` (mode 0600): the development signing key, so tokens stay valid;
+    - `clock.json`: the business clock's offset from real time, while PUT /dev/clock set one;
+    - `seeded`: written once the residents are seeded: they are seeded only into an empty folder.
+
+    Step Functions executions are not kept: they end with the process, and at start the
+    reconciler resumes every unfinished case from what DynamoDB holds (app.py).
+    A folder is held by one stack at a time (a lock on `stack.lock`, released by the kernel
+    even when the process is killed).
+    """
+
+    path: Path
+    _lock: Any = None
+
+    @classmethod
+    def open(cls, path: Path) -> DataFolder:
+        path = path.resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        lock = (path / "stack.lock").open("a+")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "?"
+            lock.close()
+            raise DataFolderInUse(f"the data folder {path} is in use by another local stack (pid {holder}): stop it first") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        return cls(path, lock)
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # the lock goes with the file
+            self._lock = None
+
+    @property
+    def fresh(self) -> bool:
+        return not (self.path / "seeded").exists()
+
+    def mark_seeded(self) -> None:
+        (self.path / "seeded").touch()
+
+    def signing_key(self) -> str:
+        """The development JWT key: made once, readable by its owner only."""
+        key_file = self.path / "jwt-dev-key"
+        if not key_file.exists():
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as out:
+                out.write(secrets.token_urlsafe(32))
+        key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+    def clock(self) -> Any:
+        """The business clock PUT /dev/clock set before the restart (it runs on by real time meanwhile), or None."""
+        from datetime import timedelta
+
+        from chalicelib.wiring import ShiftedClock
+
+        saved = self.path / "clock.json"
+        if not saved.exists():
+            return None
+        return ShiftedClock(timedelta(seconds=json.loads(saved.read_text())["offset_seconds"]))
+
+    def keep_clock(self, clock: Any) -> None:
+        from chalicelib.wiring import ShiftedClock
+
+        saved = self.path / "clock.json"
+        if isinstance(clock, ShiftedClock):
+            _write_atomically(saved, json.dumps({"offset_seconds": clock.offset.total_seconds()}).encode())
+        else:
+            saved.unlink(missing_ok=True)
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """A file whole or not at all, even if the process is killed while writing it."""
+    temporary = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+    temporary.write_bytes(content)
+    temporary.replace(path)
+
+
+def remember_clock(clock: Any) -> None:
+    """The business clock was set or reset (PUT/DELETE /dev/clock): a stack on a data folder keeps it across a restart."""
+    if _data is not None:
+        _data.keep_clock(clock)
+
+
+class _ObjectMirror:
+    """The template buckets' objects, written through to `<data>/s3/<bucket>/` as moto stores them, and loaded back at start.
+
+    Why a mirror of moto's S3, not another S3: moto's server already answers the presigned
+    POST and GET links and sends the upload's ObjectCreated event to `check_material`; what
+    it lacks is a disk. So the latest version of each object (its bytes, and its metadata:
+    the content type a download answers with) is written when moto stores it and removed
+    when moto deletes it. Older versions are not kept: nothing reads them.
+    """
+
+    def __init__(self, root: Path, buckets: set[str]):
+        self.root = root
+        self.buckets = buckets
+
+    def _files(self, bucket: str, key: str) -> tuple[Path, Path]:
+        name = quote(key, safe="")
+        return self.root / bucket / "data" / name, self.root / bucket / "meta" / name
+
+    def stored(self, fake_key: Any) -> None:
+        if fake_key.bucket_name not in self.buckets:
+            return
+        data, _ = self._files(fake_key.bucket_name, fake_key.name)
+        data.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(data, fake_key.value)
+        self.described(fake_key)
+
+    def described(self, fake_key: Any) -> None:
+        if fake_key.bucket_name not in self.buckets:
+            return
+        data, meta = self._files(fake_key.bucket_name, fake_key.name)
+        if data.exists():
+            meta.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(meta, json.dumps(dict(fake_key.metadata)).encode())
+
+    def deleted(self, bucket: Any, key: str) -> None:
+        from moto.s3.models import FakeKey
+
+        if bucket.name not in self.buckets or isinstance(bucket.keys.get(key), FakeKey):
+            return  # another version is the object now (a versioned delete of an older one)
+        for path in self._files(bucket.name, key):
+            path.unlink(missing_ok=True)
+
+    def load(self) -> int:
+        """Put the kept objects back into moto's buckets (no ObjectCreated event: they were checked when uploaded)."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+        count = 0
+        for bucket in self.buckets:
+            for data in sorted((self.root / bucket / "data").glob("*")):
+                if data.name.startswith("."):
+                    continue  # a write a kill interrupted
+                stored = backend.put_object(bucket, unquote(data.name), data.read_bytes(), disable_notification=True)
+                meta = data.parent.parent / "meta" / data.name
+                if meta.exists():
+                    stored.set_metadata(json.loads(meta.read_text()))
+                count += 1
+        return count
+
+
+class _Journal:
+    """What SNS sends, appended to `<data>/sent.jsonl` as moto records it, and recorded into moto again at start."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._writing = threading.Lock()
+
+    def append(self, entry: dict[str, Any]) -> None:
+        with self._writing, self.path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def entries(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip().endswith("}")]  # a line a kill cut short is left out
+
+
+class _JournaledSms(dict):
+    """moto's SMS record (message id -> (phone, text)), each new entry journaled."""
+
+    def __setitem__(self, message_id: str, entry: tuple[str, str]) -> None:
+        super().__setitem__(message_id, entry)
+        if _journal is not None:
+            _journal.append({"channel": "sms", "id": message_id, "to": entry[0], "text": entry[1]})
+
+
+class _JournaledNotifications(list):
+    """A topic's sent notifications, each new one journaled under the topic's name."""
+
+    def __init__(self, topic: str, entries: list[Any]):
+        super().__init__(entries)
+        self.topic = topic
+
+    def append(self, entry: Any) -> None:
+        super().append(entry)
+        if _journal is not None:
+            message_id, message, subject, *_ = entry
+            _journal.append({"channel": "topic", "topic": self.topic, "id": message_id, "subject": subject, "text": message})
+
+
+_data: DataFolder | None = None
+_mirror: _ObjectMirror | None = None
+_journal: _Journal | None = None
+
+
+def _keep_in(data: DataFolder) -> None:
+    """Write S3 objects and SNS messages through to the data folder from now on, after loading what it kept."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    global _data, _mirror, _journal
+    _install_write_through()
+    _data = data
+    mirror = _ObjectMirror(data.path / "s3", set(map(bucket_name, template_resources("AWS::S3::Bucket"))))
+    with _moto_lock:
+        mirror.load()  # before it is the mirror: what it loads is on disk already
+        _mirror = mirror
+        backend = sns_backends[DEFAULT_ACCOUNT_ID][REGION]
+        journal = _Journal(data.path / "sent.jsonl")
+        backend.sms_messages = _JournaledSms(backend.sms_messages)
+        for topic in backend.topics.values():
+            topic.sent_notifications = _JournaledNotifications(topic.name, topic.sent_notifications)
+        for entry in journal.entries():
+            if entry["channel"] == "sms":
+                dict.__setitem__(backend.sms_messages, entry["id"], (entry["to"], entry["text"]))
+            else:
+                for topic in (t for t in backend.topics.values() if t.name == entry["topic"]):
+                    list.append(topic.sent_notifications, (entry["id"], entry["text"], entry["subject"], None, None))
+        _journal = journal
+
+
+def _install_write_through() -> None:
+    """moto's S3 backend tells the mirror what it stores, describes and deletes (a no-op while no data folder is in use)."""
+    from moto.s3.models import FakeKey, S3Backend
+
+    if getattr(S3Backend.put_object, "local_stack", False):
+        return
+    put_object, delete_object, set_metadata = S3Backend.put_object, S3Backend.delete_object, FakeKey.set_metadata
+
+    def put(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+        stored = put_object(self, bucket_name, key_name, *args, **kwargs)
+        if _mirror is not None:
+            _mirror.stored(stored)
+        return stored
+
+    def delete(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+        answer = delete_object(self, bucket_name, key_name, *args, **kwargs)
+        if _mirror is not None:
+            _mirror.deleted(self.get_bucket(bucket_name), key_name)
+        return answer
+
+    def describe(self: Any, *args: Any, **kwargs: Any) -> None:
+        set_metadata(self, *args, **kwargs)
+        if _mirror is not None and getattr(self, "bucket_name", None):
+            _mirror.described(self)
+
+    put.local_stack = True  # type: ignore[attr-defined]
+    S3Backend.put_object = put  # type: ignore[method-assign]  # moto patched for the local stack's data folder
+    S3Backend.delete_object = delete  # type: ignore[method-assign]
+    FakeKey.set_metadata = describe  # type: ignore[method-assign]
 
 
 def _create_state_machine(sfn: Any, settings: Any) -> str:
@@ -597,14 +1024,21 @@ def _create_state_machine(sfn: Any, settings: Any) -> str:
 def _seed(services: Any, residents: list[Any], identities: list[Any]) -> int:
     """The residents and identities into the simulators, their shared documents into the bucket,
     the cards already waiting onto their banks' lists; answers the residents loaded."""
-    from chalicelib.adapters.simulators import seed_identities, seed_shared_documents, seed_simulators
+    from chalicelib.adapters.simulators import seed_shared_documents
+
+    loaded = _seed_tables(services, residents, identities)
+    seed_shared_documents(services.client("s3"), services.settings.materials_bucket, services.person_key, residents)
+    return loaded
+
+
+def _seed_tables(services: Any, residents: list[Any], identities: list[Any]) -> int:
+    """What `_seed` writes to DynamoDB: the simulators' records and the banks' lists."""
+    from chalicelib.adapters.simulators import seed_identities, seed_simulators
     from chalicelib.services import bank
 
-    settings = services.settings
-    simulator = services.dynamodb.Table(settings.simulator_table)
+    simulator = services.dynamodb.Table(services.settings.simulator_table)
     loaded = seed_simulators(simulator, services.person_key, residents)
     seed_identities(simulator, services.person_key, identities)
-    seed_shared_documents(services.client("s3"), settings.materials_bucket, services.person_key, residents)
     bank.list_cards_waiting_from_before(services, residents)
     return loaded
 

@@ -23,14 +23,23 @@ def _view(services: Services) -> DevClockView:
     )
 
 
+def _kept(services: Services) -> None:
+    """A stack on a data folder (`make run`) keeps the clock it was set to across a restart."""
+    from chalicelib import localstack
+
+    localstack.remember_clock(services.clock)
+
+
 def set_clock(services: Services, request: DevClockRequest) -> DevClockView:
     """From now on the business clock reads ``request.time`` plus the real time elapsed since."""
     services.clock = ShiftedClock.reading(request.time)
+    _kept(services)
     logger.info("business clock set", extra={"time": request.time.isoformat()})
     return _view(services)
 
 
 def reset_clock(services: Services) -> DevClockView:
     services.clock = real_clock
+    _kept(services)
     logger.info("business clock back to real time")
     return _view(services)
