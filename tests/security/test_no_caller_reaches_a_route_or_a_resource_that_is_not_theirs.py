@@ -42,6 +42,7 @@ CALLERS = (
     "another_clerk",
     "reviewer",
     "another_reviewer",
+    "reviewer_who_applied",  # the applicant, a reviewer of their own district: never a case of their own (domain.md §7)
     "pension_system",
     "bank",
     "another_bank",
@@ -88,6 +89,7 @@ STATUS_QUERY = {
 }
 EVERY_CASE_READER = {"applicant": 200}
 OTHER_PEOPLE = ("another_citizen", *CLERKS)  # may read cases, but not these
+NOT_THEIR_REVIEW = ("another_reviewer", "reviewer_who_applied")
 
 PROBES = [
     # public: the same answer with any token or none
@@ -123,9 +125,14 @@ PROBES = [
         body={**STATUS_QUERY, "applicant": {"id_number": demo_resident(FIRST_TIMER)["id_number"], "name": FIRST_TIMER}},
     ),
     # HR review, district-scoped
-    Probe("GET", "/reviews", {"reviewer": 200, "another_reviewer": 200}, blind=("another_reviewer",)),
-    Probe("GET", "/reviews/{review}", {"reviewer": 200}, hidden=("another_reviewer",)),
-    Probe("POST", "/reviews/{review}/decision", {"reviewer": 200}, hidden=("another_reviewer",), body={"decision": "approve"}),
+    Probe(
+        "GET",
+        "/reviews",
+        {"reviewer": 200, "another_reviewer": 200, "reviewer_who_applied": 200},
+        blind=("another_reviewer", "reviewer_who_applied"),
+    ),
+    Probe("GET", "/reviews/{review}", {"reviewer": 200}, hidden=NOT_THEIR_REVIEW),
+    Probe("POST", "/reviews/{review}/decision", {"reviewer": 200}, hidden=NOT_THEIR_REVIEW, body={"decision": "approve"}),
     # the pension system
     Probe("GET", "/pension/requests", {"pension_system": 200}, owner=PENSIONER),
     Probe("POST", "/pension/requests/{pension_request}/decision", {"pension_system": 200}, body={"decision": "accept"}, owner=PENSIONER),
@@ -189,6 +196,7 @@ def world(api: Any) -> dict[str, Any]:
         "another_clerk": _staff(api, ["clerk"], "clerk-2", service_point="HS-HZ-02"),
         "reviewer": _staff(api, ["reviewer"], "hr-1", district=applicant["district"]),
         "another_reviewer": _staff(api, ["reviewer"], "hr-2", district="341002"),
+        "reviewer_who_applied": _staff(api, ["reviewer"], "hr-3", district=applicant["district"], id_number=applicant["id_number"]),
         "pension_system": pension_system(api),
         "bank": _staff(api, ["bank"], "bank-1", bank="boc"),
         "another_bank": _staff(api, ["bank"], "bank-2", bank="icbc"),
