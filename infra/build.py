@@ -492,11 +492,12 @@ def inputs_hash(stage: str) -> str:
 
     digest = hashlib.sha256()
     digest.update(f"{stage}|{sys.version_info[:2]}|{chalice.__version__}|{os.environ.get('AWS_DEFAULT_REGION', '')}".encode())
-    # the authorizer's own files are not staged with the app's: without them here, a changed authorizer kept its old zip
-    extra = [Path(__file__), TEMPLATE, FUNCTIONS, ROOT / "requirements.txt", AUTHORIZER_REQUIREMENTS, *(ROOT / f for f in AUTHORIZER_FILES)]
+    extra = [Path(__file__), TEMPLATE, FUNCTIONS, ROOT / "requirements.txt", AUTHORIZER_REQUIREMENTS]
     extra += sorted((ROOT / "statemachine").glob("*.json"))
     for source, target in [*_staged_files(), *((p, str(p.relative_to(ROOT))) for p in extra)]:
         digest.update(target.encode() + b"\0" + source.read_bytes() + b"\0")
+    for name in AUTHORIZER_FILES:  # not staged with the app's files: without them here, a changed authorizer kept its old zip
+        digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes() + b"\0")
     return digest.hexdigest()
 
 
