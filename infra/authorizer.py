@@ -22,6 +22,9 @@ keep working and a call costs no network wait. A key set that cannot be read or 
 usable key answers 401 (never 500) and emits the `IdentityProviderKeysUnavailable` metric,
 which the `IdentityProviderKeysAlarm` of infra/template.json turns into an operator alert.
 
+PyJWT and cryptography (its RSA) are imported at the first token, not with this module: they
+are most of the import's cost (issue 10), and a cold start that answers no token needs neither.
+
 Configuration (environment, from the template's parameters): `SSCARD_AUTH_ISSUER`,
 `SSCARD_AUTH_AUDIENCE`, `SSCARD_AUTH_JWKS_URI` (empty: taken from the issuer's
 `/.well-known/openid-configuration`), `SSCARD_AUTH_TOKEN_USE` (optional).
@@ -34,14 +37,15 @@ import logging
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from http.client import HTTPResponse
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import jwt
-from jwt import PyJWK, PyJWKClient
+if TYPE_CHECKING:
+    import urllib.request
+    from http.client import HTTPResponse
+
+    from jwt import PyJWK, PyJWKClient
 
 log = logging.getLogger("sscard.authorizer")
 log.setLevel(logging.INFO)
@@ -82,14 +86,27 @@ class KeysUnavailable(Unauthorized):
     """The identity provider's keys could not be fetched or used: 401, and an operator alert."""
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A key location that redirects is refused: keys come from the configured HTTPS address only."""
+@cache
+def _opener() -> urllib.request.OpenerDirector:
+    """The opener the keys are fetched with, which refuses a redirect: keys come from the configured HTTPS address only.
 
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
-        raise urllib.error.HTTPError(req.full_url, code, f"redirect refused ({code})", headers, fp)
+    Built at the first fetch: urllib.request (with http.client and email) would otherwise be a good part of this
+    module's import, which a cold start pays before its first token."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+            raise urllib.error.HTTPError(req.full_url, code, f"redirect refused ({code})", headers, fp)
+
+    return urllib.request.build_opener(NoRedirects())
 
 
-OPENER = urllib.request.build_opener(_NoRedirects())
+def __getattr__(name: str) -> Any:
+    """`OPENER`: the one opener (`_opener()`), built when first asked for."""
+    if name == "OPENER":
+        return _opener()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _bounded(response: HTTPResponse) -> bytes:
@@ -100,9 +117,11 @@ def _bounded(response: HTTPResponse) -> bytes:
 def _fetch_json(url: str) -> Any:
     if not url.startswith("https://"):
         raise KeysUnavailable(f"refusing a non-HTTPS key location: {url}")
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 — https only, checked above
     try:
-        with OPENER.open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
+        with _opener().open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
             raw = _bounded(response)
     except (OSError, ValueError) as error:  # URLError, HTTPError (a refused redirect too), timeouts
         raise KeysUnavailable(f"identity provider unreachable: {type(error).__name__}") from None
@@ -114,19 +133,26 @@ def _fetch_json(url: str) -> Any:
         raise KeysUnavailable("identity provider document is not JSON") from None
 
 
-class _ProviderKeys(PyJWKClient):
-    """PyJWT's JWKS client, fetching through `fetch` and remembering which algorithm each key declares."""
+@cache
+def _provider_keys_class() -> type[PyJWKClient]:
+    """PyJWT's JWKS client, fetching through `fetch` and remembering which algorithm each key declares.
 
-    def __init__(self, uri: str, fetch: Callable[[str], Any]):
-        super().__init__(uri, cache_jwk_set=False, timeout=FETCH_TIMEOUT_SECONDS)
-        self._fetch = fetch
-        self.declared: dict[str, str | None] = {}
+    Defined at the first key fetch: its base class is PyJWT's, imported only then."""
+    from jwt import PyJWKClient
 
-    def fetch_data(self) -> Any:
-        data = self._fetch(self.uri)
-        if isinstance(data, dict) and isinstance(data.get("keys"), list):
-            self.declared = {k.get("kid"): k.get("alg") for k in data["keys"] if isinstance(k, dict) and isinstance(k.get("kid"), str)}
-        return data
+    class ProviderKeys(PyJWKClient):
+        def __init__(self, uri: str, fetch: Callable[[str], Any]):
+            super().__init__(uri, cache_jwk_set=False, timeout=FETCH_TIMEOUT_SECONDS)
+            self._fetch = fetch
+            self.declared: dict[str, str | None] = {}
+
+        def fetch_data(self) -> Any:
+            data = self._fetch(self.uri)
+            if isinstance(data, dict) and isinstance(data.get("keys"), list):
+                self.declared = {k.get("kid"): k.get("alg") for k in data["keys"] if isinstance(k, dict) and isinstance(k.get("kid"), str)}
+            return data
+
+    return ProviderKeys
 
 
 def _usable(key: PyJWK) -> bool:
@@ -168,13 +194,15 @@ class KeySet:
         self._refreshing = threading.Lock()
 
     def _refresh(self) -> None:
+        import jwt
+
         uri = self.jwks_uri
         if not uri:
             discovery = self._fetch(self.issuer + "/.well-known/openid-configuration")
             if not isinstance(discovery, dict) or not isinstance(discovery.get("jwks_uri"), str):
                 raise KeysUnavailable("the discovery document names no jwks_uri")
             uri = discovery["jwks_uri"]
-        client = _ProviderKeys(uri, self._fetch)
+        client = _provider_keys_class()(uri, self._fetch)
         try:
             found = client.get_signing_keys(refresh=True)
         except (jwt.PyJWKClientError, jwt.PyJWKSetError, jwt.InvalidKeyError, KeyError, TypeError, ValueError) as error:
@@ -217,19 +245,27 @@ class KeySet:
         return jwk.key, declared
 
 
-_REFUSALS: tuple[tuple[type[Exception], str], ...] = (
-    (jwt.InvalidSignatureError, "bad signature"),
-    (jwt.ExpiredSignatureError, "expired"),
-    (jwt.ImmatureSignatureError, "not yet valid"),
-    (jwt.InvalidIssuerError, "wrong issuer"),
-    (jwt.InvalidAudienceError, "wrong audience"),
-    (jwt.MissingRequiredClaimError, "expired or incomplete: a required claim is missing"),
-    (jwt.exceptions.InvalidSubjectError, "no subject"),
-)
+@cache
+def _refusals() -> tuple[tuple[type[Exception], str], ...]:
+    """What each of PyJWT's refusals tells the log (PyJWT is imported at the first token)."""
+    import jwt
+
+    return (
+        (jwt.InvalidSignatureError, "bad signature"),
+        (jwt.ExpiredSignatureError, "expired"),
+        (jwt.ImmatureSignatureError, "not yet valid"),
+        (jwt.InvalidIssuerError, "wrong issuer"),
+        (jwt.InvalidAudienceError, "wrong audience"),
+        (jwt.MissingRequiredClaimError, "expired or incomplete: a required claim is missing"),
+        (jwt.exceptions.InvalidSubjectError, "no subject"),
+    )
 
 
 def verify(token: str, keys: KeySet, audience: str, token_use: str = ACCESS, now: float | None = None) -> dict[str, Any]:
     """The claims of a valid token; Unauthorized otherwise."""
+    import jwt
+
+    refusals = _refusals()
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -253,8 +289,8 @@ def verify(token: str, keys: KeySet, audience: str, token_use: str = ACCESS, now
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
-    except tuple(kind for kind, _ in _REFUSALS) as error:
-        raise Unauthorized(next(reason for kind, reason in _REFUSALS if isinstance(error, kind))) from None
+    except tuple(kind for kind, _ in refusals) as error:
+        raise Unauthorized(next(reason for kind, reason in refusals if isinstance(error, kind))) from None
     except jwt.PyJWTError:
         raise Unauthorized("malformed token") from None
     if now is not None and claims["exp"] < now - LEEWAY_SECONDS:  # a caller's own clock (tests, replays)

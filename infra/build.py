@@ -500,6 +500,8 @@ def inputs_hash(stage: str) -> str:
     extra += sorted((ROOT / "statemachine").glob("*.json")) + sorted(INFRA.glob("*.js"))
     for source, target in [*_staged_files(), *((p, str(p.relative_to(ROOT))) for p in extra)]:
         digest.update(target.encode() + b"\0" + source.read_bytes() + b"\0")
+    for name in AUTHORIZER_FILES:  # not staged with the app's files: without them here, a changed authorizer kept its old zip
+        digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes() + b"\0")
     return digest.hexdigest()
 
 
