@@ -48,7 +48,7 @@ export default defineConfig({
     env: serverEnv,
     url: `${baseURL}/health`,
     timeout: 90_000,
-    reuseExistingServer: false,
+    reuseExistingServer: process.env.SSCARD_WEB_REUSE === '1', // SSCARD_WEB_PORT=8000 SSCARD_WEB_REUSE=1: against `make run`
     stdout: 'ignore',
     stderr: 'ignore',
   },
