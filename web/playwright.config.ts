@@ -25,7 +25,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1, // one local stack, 2 shared cores
   retries: 0,
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 15_000 },
   reporter: [['list']],
   outputDir: 'test-results',
