@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { expectAccessible, residentFor, shot, signInAs } from './helpers'
 
-test('长辈版: larger type, kept across visits, one step per screen; a draft is then deleted', async ({ page }, info) => {
+test('长辈版: larger type, kept across visits, one step per screen; a draft is then changed and deleted', async ({ page }, info) => {
   const name = residentFor(info, '王芳', '周建国')
   await signInAs(page, `resident-${name}`)
   const bodyText = page.getByText(`您好，${name}`)
@@ -47,6 +47,23 @@ test('长辈版: larger type, kept across visits, one step per screen; a draft i
   await expect(page.getByTestId('case-status')).toHaveText('草稿（未提交）')
   await expectAccessible(page, 'draft, elderly')
   await shot(page, info, 'elderly-draft')
+
+  // a draft can be changed: a status query added, pre-judged again, saved onto the same case
+  await page.getByTestId('change').click()
+  await page.getByRole('tab', { name: '按事项选择' }).click()
+  await expect(page.getByTestId('matter-info_change')).toHaveAttribute('aria-checked', 'true')
+  await page.getByTestId('matter-status_query').click()
+  await page.getByTestId('prejudge').click()
+  await page.getByTestId('to-form').click()
+  await expect(page.getByTestId('info_change-phone').locator('input')).toHaveValue('13905598877')
+  await page.getByTestId('form-step-next').click()
+  await page.getByTestId('form-save').click()
+  await expect(page.getByText('所选事项无需提交材料')).toBeVisible()
+  await page.getByTestId('home-link').click()
+  await page.getByTestId('my-cases').click()
+  await expect(page.locator('[data-testid^="case-"]', { hasText: '草稿' })).toHaveCount(1) // changed, not a second draft
+  await page.locator('[data-testid^="case-"]', { hasText: '草稿' }).click()
+  await expect(page.getByTestId('matter-status-status_query')).toBeVisible()
   const caseUrl = page.url()
   await page.getByTestId('delete').click()
   await page.getByRole('button', { name: '确定' }).click()
