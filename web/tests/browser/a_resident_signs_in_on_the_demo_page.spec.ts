@@ -21,4 +21,9 @@ test('the token lives in memory only: a reload asks to sign in again', async ({ 
   expect(stored).not.toContain('eyJ') // no JWT anywhere in web storage
   await page.reload()
   await expect(page).toHaveURL(/\/app\/signin/)
+
+  await page.getByTestId('resident-王芳').click()
+  await page.getByRole('button', { name: '退出' }).click()
+  await expect(page).toHaveURL(/\/app\/signin/)
+  await expect(page.getByRole('button', { name: '退出' })).toHaveCount(0)
 })
