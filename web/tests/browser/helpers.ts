@@ -21,6 +21,7 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
   const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   axeTally.push({ screen, serious: blocking.length, other: results.violations.length - blocking.length })
+  if (process.env.AXE_TALLY) console.log(`axe ${screen}: ${blocking.length} serious/critical, ${results.violations.map((v) => `${v.id} (${v.impact})`).join(' ') || 'nothing else'}`)
   const summary = blocking.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
   expect(summary, `axe on ${screen}`).toEqual([])
 }
