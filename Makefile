@@ -7,7 +7,7 @@ PORT ?= 8000
 DATA ?= .data
 STAMP := $(VENV)/.installed
 
-.PHONY: run reset test unit integration e2e lint format bench clean
+.PHONY: run reset test unit integration e2e lint format bench clean web browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,18 +15,47 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The web app (web/): `npm ci` when node_modules is missing or older than the lock; the build (API
+# types from the contract, vue-tsc, vite) when a source, the lock or the contract changed.
+WEB_BUILT := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/scripts/gen-api.mjs
+# what the OpenAPI document (web/openapi.json) is built from
+CONTRACT := chalicelib/openapi.py chalicelib/models.py
+
+run: $(STAMP) $(WEB_BUILT)
+	@echo "the app: http://127.0.0.1:$(PORT)/app/"
 	$(BIN)/python -m chalicelib.local_server --stage local --host 127.0.0.1 --port $(PORT) --data $(DATA)
 
 # Everything `make run` kept (cases, materials, the signing key...): the next start seeds the demo residents afresh.
 reset:
 	rm -rf -- $(DATA)
 
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/openapi.json: $(CONTRACT) $(STAMP) web/node_modules/.package-lock.json
+	cd web && npm run --silent gen
+
+$(WEB_BUILT): $(WEB_SOURCES) web/openapi.json web/node_modules/.package-lock.json
+	cd web && npm run build
+
+web: $(WEB_BUILT)
+
+# The browser suite (Playwright on Debian's Chromium; it starts its own local stack on a free port).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+
+browser: $(WEB_BUILT) $(CHROMIUM)
+	cd web && npx vitest run && npx playwright test
+
 # The line coverage of the service's code is printed at the end (files below 100% and the total).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --cov=chalicelib --cov=functions --cov=app --cov-report=term:skip-covered tests
+	$(MAKE) browser
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit

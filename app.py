@@ -493,6 +493,13 @@ if is_local_stage():  # the exact word `local` only; a missing SSCARD_STAGE stop
         token = issue_dev_token(get_settings(), principal.model_dump(exclude_none=True, by_alias=True))
         return json_response(DevToken(token=token), 201)
 
+    @app.route("/dev/people", methods=["GET"])
+    @handles_problems
+    def dev_people() -> Response:
+        from chalicelib.services.demo_people import demo_people
+
+        return json_response(demo_people(get_settings()))
+
     @app.route("/dev/outbox", methods=["GET"])
     @handles_problems
     def dev_outbox() -> Response:

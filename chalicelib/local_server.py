@@ -63,7 +63,9 @@ def create_server(host: str, port: int, stage: str = "local", workers: int = WOR
     from chalice.deploy.validate import validate_routes
     from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
-    class Handler(ChaliceRequestHandler):
+    from chalicelib.web_static import ServesTheApp
+
+    class Handler(ServesTheApp, ChaliceRequestHandler):  # the web app under /app/ (web_static.py), the API elsewhere
         timeout = IDLE_SECONDS  # the socket's timeout: an idle keep-alive connection closes
 
     # as `chalice local` does: the stage's environment variables go into this process's

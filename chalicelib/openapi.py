@@ -742,6 +742,9 @@ def document(include_dev: bool = False) -> dict[str, Any]:
             )
         }
         paths["/dev/outbox"] = {"get": _op("已发送的短信和告警（仅本地）", None, id="listDevOutbox", tag="local", auth=False)}
+        paths["/dev/people"] = {
+            "get": _op("演示登录页可选的居民和工作人员及其令牌声明（仅本地）", None, id="listDevPeople", tag="local", auth=False)
+        }
         paths["/dev/jobs/{job}/run"] = {
             "post": _op(
                 "按指定时间运行定时任务（仅本地）",
