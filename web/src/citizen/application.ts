@@ -42,12 +42,16 @@ export function toggleMatter(code: MatterCode): void {
   else application.matters.push({ code, form: {} })
 }
 
-/** The matters as the API takes them: empty fields left out (an empty string is not an answer). */
-export function mattersForApi(): { code: MatterCode; form: Form }[] {
+/** The matters as the API takes them: empty fields left out (an empty string is not an answer).
+ *
+ * The form's fields are drawn from the matter catalogue at run time, so their shape is known to the
+ * service, not to the compiler: the one cast to the typed union is here, and a field the service
+ * refuses comes back as a problem naming it, shown beside that field. */
+export function mattersForApi(): Schemas['MatterChoice'][] {
   return application.matters.map(({ code, form }) => ({
     code,
     form: Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '' && v !== undefined && v !== null)),
-  }))
+  })) as Schemas['MatterChoice'][]
 }
 
 export function createKey(): string {
