@@ -15,16 +15,31 @@ from typing import Any
 
 from chalicelib.observability import logger, metrics, tracer
 
+_cold = {"start": True}  # the first invocation of this process (Powertools' `cold_start` key)
+
+
+def _context_keys(context: Any) -> dict[str, Any]:
+    """The Lambda context's log keys, as Powertools' `inject_lambda_context` writes them."""
+    cold, _cold["start"] = _cold["start"], False
+    return {
+        "cold_start": cold,
+        "function_name": getattr(context, "function_name", None),
+        "function_memory_size": getattr(context, "memory_limit_in_mb", None),
+        "function_arn": getattr(context, "invoked_function_arn", None),
+        "function_request_id": getattr(context, "aws_request_id", None),
+    }
+
 
 def lambda_handler(fn: Callable[[dict], Any]) -> Callable[[dict, Any], Any]:
     """One Lambda entry point: structured logs with the case id, metrics flushed, traced."""
 
-    @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     @tracer.capture_lambda_handler
     def handler(event: dict, context: Any) -> Any:
-        # The thread's own keys: locally, tasks and API requests share one logger across threads.
-        logger.thread_safe_append_keys(case_id=(event or {}).get("case_id"), matter=(event or {}).get("matter"))
+        # The thread's own keys, the Lambda context's among them (not `inject_lambda_context`, whose
+        # keys are the logger's, for every thread): locally, tasks and API requests share one logger.
+        event_keys = {"case_id": (event or {}).get("case_id"), "matter": (event or {}).get("matter")}
+        logger.thread_safe_append_keys(**_context_keys(context), **event_keys)
         try:
             return fn(event)
         finally:

@@ -69,5 +69,8 @@ def test_a_request_line_never_carries_the_case_id_of_a_workflow_task_running_bes
     tasks = [line for line in lines if line["message"].startswith("task ")]
     assert [r["path"] for r in requests] == ["/notice", "/matters"]
     assert all("case_id" not in r and "matter" not in r for r in requests), requests
+    # nor the Lambda context of that task (its function's name, request id, cold start)
+    assert all("function_name" not in r and "function_request_id" not in r and "cold_start" not in r for r in requests), requests
+    assert all(t["function_name"] == "run_matter" and t["function_request_id"] == "r-1" for t in tasks), tasks
     assert [(t["case_id"], t["matter"]) for t in tasks] == [("0b7c6a52-6d1e-4a53-9c1f-1c1d2e3f4a5b", "apply")] * 2
     assert all("path" not in t for t in tasks), tasks
