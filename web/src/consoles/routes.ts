@@ -3,4 +3,21 @@
 // router's guard requires; `homeOf` (auth/session.ts) sends a signed-in member of staff to theirs.
 import type { RouteRecordRaw } from 'vue-router'
 
-export const consoleRoutes: RouteRecordRaw[] = []
+export const consoleRoutes: RouteRecordRaw[] = [
+  { path: '/counter', name: 'counter', component: () => import('./counter/CounterView.vue'), meta: { role: 'clerk', title: '窗口受理' } },
+  {
+    path: '/counter/cases/:caseId',
+    name: 'counter-case',
+    component: () => import('./counter/CounterCaseView.vue'),
+    meta: { role: 'clerk', title: '窗口办件' },
+  },
+  { path: '/review', name: 'review', component: () => import('./review/ReviewQueueView.vue'), meta: { role: 'reviewer', title: '人社审核' } },
+  {
+    path: '/review/:reviewId',
+    name: 'review-detail',
+    component: () => import('./review/ReviewDetailView.vue'),
+    meta: { role: 'reviewer', title: '审核事项' },
+  },
+  { path: '/bank', name: 'bank', component: () => import('./bank/BankCardsView.vue'), meta: { role: 'bank', title: '合作银行制卡' } },
+  { path: '/operator', name: 'operator', component: () => import('./operator/CalendarView.vue'), meta: { role: 'operator', title: '运维 · 工作日历' } },
+]
