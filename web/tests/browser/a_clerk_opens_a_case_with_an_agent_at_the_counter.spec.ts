@@ -9,7 +9,7 @@ import { expectAccessible, signInAs } from './helpers'
 test('a clerk opens a case with an agent, uploads the documents, submits it and prints the form', async ({ page }, info) => {
   // each project its own applicant and agent (both run on one stack); all known to 公安人口信息
   const phone = info.project.name === 'phone'
-  const applicant = phone ? { name: '刘洋', id: '341004198811200040', wrong: '刘阳' } : { name: '周建国', id: '342701195808080099', wrong: '周建华' }
+  const applicant = phone ? { name: '刘洋', id: '341004198811200040', wrong: '刘阳' } : { name: '陈静', id: '341021199507070051', wrong: '陈晶' }
   const agent = phone ? { name: '徐丽', id: '341004199312120112', phone: '13905590010', relation: '邻居' } : { name: '刘建国', id: '341004196004120010', phone: '13905590012', relation: '朋友' }
 
   await signInAs(page, 'staff-clerk-01')
