@@ -27,6 +27,9 @@ export const router = createRouter({
 router.beforeEach((to) => {
   const role = to.meta.role
   if (!role || hasRole(role)) return true
+  // signed in, but a console of another role: to sign-in, saying whose screen it is (a citizen who
+  // followed a clerk's link must not be silently dropped on their own home)
+  if (isSignedIn() && role !== 'citizen') return { name: 'signin', query: { next: to.fullPath, denied: role } }
   if (isSignedIn()) return { path: homeOf(session.claims) } // signed in, but this screen is another role's
   return { name: 'signin', query: { next: to.fullPath } }
 })

@@ -53,6 +53,7 @@ const HOMES: [Role, string][] = [
   ['citizen', '/'],
   ['clerk', '/counter'],
   ['reviewer', '/review'],
+  ['pension_system', '/pension'],
   ['bank', '/bank'],
   ['operator', '/operator'],
 ]
