@@ -98,6 +98,23 @@ def _field(loc: tuple[Any, ...], prefix: str) -> str:
     return path or "body"
 
 
+def _text_bound(kind: str, error: Mapping[str, Any]) -> str | None:
+    """A text's length bound in characters, or None when the error is not about a text's length.
+
+    Text behind a validator (free text) reports its bound as `too_short` of a "Value", like a list's:
+    its message must count characters, not items ("至少需要一项" is the list's wording)."""
+    ctx = error.get("ctx") or {}
+    text = kind.startswith("string_") or (ctx.get("field_type") == "Value" and isinstance(error.get("input"), str))
+    if not text:
+        return None
+    if kind in ("string_too_short", "too_short"):
+        bound = ctx.get("min_length")
+        return "不能为空" if bound == 1 else f"至少需要{bound}个字" if bound else None
+    if kind in ("string_too_long", "too_long"):
+        return f"不能超过{ctx['max_length']}个字" if ctx.get("max_length") else None
+    return None
+
+
 def field_errors(error: ValidationError | Sequence[Mapping[str, Any]], prefix: str = "") -> list[dict[str, str]]:
     """A ValidationError (or some of its `.errors()`) as problem+json errors."""
     errors = []
@@ -111,6 +128,8 @@ def field_errors(error: ValidationError | Sequence[Mapping[str, Any]], prefix: s
             message = _MESSAGES.get(kind, "取值无效")
             if kind in ("enum", "literal_error") and e.get("ctx", {}).get("expected"):
                 message += choices_text(str(e["ctx"]["expected"]))
+            if (text_bound := _text_bound(kind, e)) is not None:
+                message = text_bound
         errors.append({"field": _field(e["loc"], prefix), "code": kind, "message": message})
     return errors
 
