@@ -7,6 +7,10 @@ answers remembered per Idempotency-Key) are tested at service level: tests/servi
 from __future__ import annotations
 
 import json
+import threading
+
+from chalicelib.wiring import services
+from tests.conftest import demo_resident, finished
 
 
 def my_cases(api, token):
@@ -79,3 +83,46 @@ def test_the_dev_routes_exist_only_on_the_local_stack():
     routes = json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
     assert "/cases" in routes and "/reviews" in routes
     assert not [r for r in routes if r.startswith("/dev")]
+
+
+def test_a_token_for_a_citizen_with_a_bad_resident_id_is_refused_naming_the_field(api):
+    response = api.post("/dev/token", {"sub": "341003199002150038", "roles": ["citizen"]})
+    body = assert_problem(response, 422, "sub")
+    assert "身份证" in body["errors"][0]["message"]
+
+
+def test_two_concurrent_submits_of_one_case_start_one_execution(api):
+    from chalicelib.auth import Principal
+    from chalicelib.errors import ConflictProblem
+    from chalicelib.services.cases import submit_case
+
+    resident = demo_resident("李强")
+    token = api.token(resident)
+    case_id = api.create_case(token, [{"code": "activate"}]).json_body["case_id"]
+    principal = Principal(sub=resident["id_number"], roles=["citizen"])
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def submit():
+        barrier.wait()
+        try:
+            outcomes.append(submit_case(services(), principal, case_id)["status"])
+        except ConflictProblem:
+            outcomes.append("409")
+        except Exception as error:  # recorded so that the assertion names it
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 4 and set(outcomes) <= {"submitted", "processing", "completed", "409"}, outcomes
+    case = api.wait_for(case_id, token, finished)
+    assert case["status"] == "completed"
+    executions = services().client("stepfunctions").list_executions(stateMachineArn=services().settings.state_machine_arn)["executions"]
+    assert [e["name"] for e in executions] == [case_id]
+    # (that exactly one of concurrent conditional writes wins is shown on real DynamoDB
+    # semantics in test_store_on_dynamodb_local.py; moto does not lock between threads)
+    # and a later submit of the finished case is a conflict
+    assert_problem(api.post(f"/cases/{case_id}/submit", None, token), 409)

@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.wiring import services
-from tests.conftest import finished
+from tests.conftest import demo_resident, finished
 
 ADDRESS = "安徽省黄山市屯溪区新安北路18号"
 
@@ -108,3 +108,36 @@ def test_a_submit_whose_run_could_not_start_leaves_a_draft_that_its_key_submits_
     again = api.post(f"/cases/{case_id}/submit", None, token, headers=key)
     assert again.status_code == 202 and again.json_body["status"] == "submitted"
     assert api.wait_for(case_id, token, finished)["status"] == "completed"
+
+
+def test_creates_racing_with_one_key_make_one_case_and_all_answer_it(api):
+    from chalicelib.auth import Principal
+    from chalicelib.models import CreateCaseRequest
+    from chalicelib.services.cases import create_case
+
+    resident = demo_resident("徐丽")
+    principal = Principal(sub=resident["id_number"], name=resident["name"], roles=["citizen"])
+    request = CreateCaseRequest.model_validate(
+        {
+            "consent": {"notice_version": "2023.1", "agreed": True},
+            "matters": [{"code": "status_query"}],
+            "contact": {"phone": resident["phone"], "address": ADDRESS},
+        }
+    )
+    barrier = threading.Barrier(3)
+    answers: list = []
+
+    def create() -> None:
+        barrier.wait()
+        try:
+            answers.append(create_case(services(), principal, request, "racing-key")["case_id"])
+        except Exception as error:  # recorded so that the assertion names it
+            answers.append(repr(error))
+
+    threads = [threading.Thread(target=create) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    cases = api.get("/cases", api.token("徐丽")).json_body["cases"]
+    assert len(cases) == 1 and answers == [cases[0]["case_id"]] * 3, answers
