@@ -1,11 +1,23 @@
-"""`make run` stopped and started again on its data folder: what its users made is still there, counted before and after.
+"""`make run` stopped and started again on its data folder, then killed outright mid-case and started again.
 
-Two starts of the real server process (`python -m chalicelib.local_server --data FOLDER`,
-what `make run` runs), on DynamoDB Local: a draft, an idempotent create, an uploaded
-material, a card activated (its SMS sent), a case waiting for its review, a token. After
-the restart each is there as it was, the old token works, nothing was seeded twice, and
-the waiting case (whose run was lost with the first process) is decided by the reviewer
-and completes. The first start's DynamoDB Local is gone once the server has stopped.
+Three starts of the real server process (`python -m chalicelib.local_server --data FOLDER`,
+what `make run` runs), on DynamoDB Local, one data folder. The two stories share the
+middle start, as starting a JVM and moto is what this test spends its time on:
+
+- A restart after a stop (SIGTERM): a draft, an idempotent create, an uploaded material,
+  a card activated (its SMS sent), a case waiting for its review, a token, counted before
+  and after. After the restart each is there as it was, the old token works, nothing was
+  seeded twice, and the waiting case (whose run was lost with the first process) is
+  decided by the reviewer and completes. The first start's DynamoDB Local is gone once
+  the server has stopped.
+- A kill (SIGKILL) of the second start catches three cases at three stages: one just
+  submitted (its run has not pre-judged it yet, or only just), one waiting for its review,
+  and one whose review was decided a moment before (the first story's waiting case: its
+  run recording the decision and finishing). Only the server is killed: DynamoDB Local
+  must follow it by itself (the parent-death signal), or the restart would find the data
+  folder still held. After the third start (whose reconciler resumes the lost runs) a
+  reconciler pass finds nothing to start, resume or fail: every case still open has a
+  running run. Then the waiting one is decided, and all three complete.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -149,10 +162,27 @@ def what_is_there(stack: Stack, people: dict[str, str], case_ids: dict[str, str]
     return seen
 
 
-def test_a_restart_keeps_drafts_waiting_cases_idempotency_materials_card_states_messages_and_tokens(tmp_path):
+def reviewer(stack: Stack, district: str) -> str:
+    return stack.token({"sub": f"hr-{district}-01", "roles": ["reviewer"], "district": district, "id_number": "341002196506150030"})
+
+
+def waiting_for_review(stack: Stack, name: str) -> tuple[str, str]:
+    """A citizen's apply case, its missing materials uploaded, submitted and waiting for its review; answers (case id, token)."""
+    person = demo_resident(name)
+    token = stack.token({"sub": person["id_number"], "name": name, "roles": ["citizen"]})
+    case = new_case(stack, token, APPLY, person["phone"]).json()
+    for material in case["materials"]:
+        if material["status"] not in ("provided", "uploaded"):
+            upload(stack, token, case["case_id"], material["kind"], jpeg())
+    assert stack.call("POST", f"/cases/{case['case_id']}/submit", token=token).status_code == 202
+    stack.wait_for(case["case_id"], token, awaiting_review)
+    return case["case_id"], token
+
+
+def test_a_stopped_stack_keeps_what_its_users_made_and_a_killed_one_leaves_no_case_without_a_run(tmp_path):
     data = tmp_path / "data"
     li, wu = demo_resident("李强"), demo_resident("吴磊")  # an issued card; no card and no shared documents
-    stack = Stack(data, tmp_path / "stack.log")
+    stack = Stack(data, tmp_path / "first.log")
     try:
         people = {
             "李强": stack.token({"sub": li["id_number"], "name": li["name"], "roles": ["citizen"]}),
@@ -178,22 +208,59 @@ def test_a_restart_keeps_drafts_waiting_cases_idempotency_materials_card_states_
         stack.stop()
     assert stack.children and not any(alive(pid) for pid in stack.children), "DynamoDB Local outlived the server"
 
-    again = Stack(data, tmp_path / "stack.log")
+    again = Stack(data, tmp_path / "second.log")
     try:
         after = what_is_there(again, people, case_ids, data)
         repeated = new_case(again, people["李强"], ADDRESS_CHANGE, li["phone"], key="k-1")
-        hr = again.token({"sub": "hr-341003-01", "roles": ["reviewer"], "district": "341003", "id_number": "341002196506150030"})
-        decided = again.call("POST", f"/reviews/{waiting_id}.apply/decision", {"decision": "approve"}, hr)
-        finished = again.wait_for(waiting_id, people["吴磊"], lambda c: c["status"] in TERMINAL)
+        # the kill's cases: one more waiting for its review, one about to be submitted (方淑珍: an issued card)
+        still_waiting, hu = waiting_for_review(again, "胡国平")
+        fang = demo_resident("方淑珍")
+        fang_token = again.token({"sub": fang["id_number"], "name": fang["name"], "roles": ["citizen"]})
+        submitted = new_case(again, fang_token, [{"code": "activate"}, {"code": "status_query"}], fang["phone"]).json()["case_id"]
+        # the last moves, then the kill at once: a decision on its way through its (resumed) run, a run just started
+        decided = again.call("POST", f"/reviews/{waiting_id}.apply/decision", {"decision": "approve"}, reviewer(again, "341003"))
+        assert decided.status_code == 200, decided.text
+        assert again.call("POST", f"/cases/{submitted}/submit", token=fang_token).status_code == 202
     finally:
-        again.stop()
+        os.kill(again.process.pid, signal.SIGKILL)
+        again.process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in again.children):
+        assert time.monotonic() < deadline, "DynamoDB Local outlived the killed server"
+        time.sleep(0.2)
+
+    third = Stack(data, tmp_path / "third.log")
+    try:
+        cases = {"submitted": (submitted, fang_token), "waiting for review": (still_waiting, hu), "decided": (waiting_id, people["吴磊"])}
+        at_restart = {stage: third.case(case_id, token) for stage, (case_id, token) in cases.items()}
+        # the scheduled reconciler's pass, as if its grace period were over for every case
+        later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+        tally = third.call("POST", "/dev/jobs/reconcile/run", {"time": later}).json()
+        decision = third.call("POST", f"/reviews/{still_waiting}.apply/decision", {"decision": "approve"}, reviewer(third, "341023"))
+        ended = {stage: third.wait_for(case_id, token, lambda c: c["status"] in TERMINAL) for stage, (case_id, token) in cases.items()}
+    finally:
+        third.stop()
 
     counts = {k: len(v) if isinstance(v, list | bytes) else v for k, v in before.items() if not k.startswith("李强's card")}
-    print("\nbefore and after the restart:", *(f"  {k}: {v}" for k, v in counts.items()), sep="\n")
+    print("\nbefore and after the stop and restart:", *(f"  {k}: {v}" for k, v in counts.items()), sep="\n")
     assert after == before
     assert len(before["cases of 李强"]) == 3 and len(before["cases of 吴磊"]) == 1
     assert "CARD_ALREADY_ACTIVE" in before["李强's card (pre-judging an activation)"]  # not seeded back to `issued`
     assert before["SMS and alerts sent"] and before["waiting: the photo's bytes"] == jpeg(46, 50)
     assert repeated.status_code == 201 and repeated.json()["case_id"] == case_ids["idempotent create"]
-    assert decided.status_code == 200, decided.text
-    assert finished["status"] == "completed", finished
+
+    # which runs the kill cut short: those the third start's reconciler started again (its log says)
+    started_again = [line for line in (tmp_path / "third.log").read_text().splitlines() if "case run started by the reconciler" in line]
+    resumed = {stage for stage, (case_id, _) in cases.items() if any(case_id in line for line in started_again)}
+    print("after the kill and the restart:")
+    for stage, case in at_restart.items():
+        cut = "its run resumed at the restart" if stage in resumed else "finished before the kill"
+        print(f"  {stage} ({cut}): {case['status']}, timeline {[e['kind'] for e in case['timeline']]} -> {ended[stage]['status']}")
+    print(f"  reconciler pass after the restart: {tally}")
+    # nothing to start, resume or fail: each case still listed has a running run (the waiting one at least), or has finished
+    assert tally["started"] == tally["resumed"] == tally["failed"] == tally["errors"] == 0, tally
+    assert tally["running"] >= 1, tally
+    assert "waiting for review" in resumed
+    assert decision.status_code == 200, decision.text
+    # the first story's waiting case, decided after the stop, completes whatever the kill cut short
+    assert {stage: case["status"] for stage, case in ended.items()} == dict.fromkeys(cases, "completed")

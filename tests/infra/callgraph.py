@@ -28,10 +28,16 @@ from __future__ import annotations
 
 import ast
 import builtins
+import fcntl
+import hashlib
+import os
+import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+
+CACHE = Path(__file__).resolve().parents[2] / "build" / "callgraph"  # analyses kept by digest (`Analysis.aws_calls`)
 
 SERVICES = (
     "dynamodb",
@@ -287,7 +293,7 @@ class Project:
     def __init__(self, root: Path, settings_fields: Iterable[str], sources: Iterable[str] = ("app.py", "chalicelib", "functions", "infra")):
         self.root = root
         self.settings_fields = frozenset(settings_fields)
-        self.modules: dict[str, ModuleInfo] = {}
+        self.files: dict[str, Path] = {}  # module name -> file
         for source in sources:
             path = root / source
             files = [path] if path.is_file() else sorted(path.rglob("*.py"))
@@ -298,14 +304,36 @@ class Project:
                 parts = list(rel.parts)
                 if parts[-1] == "__init__":
                     parts = parts[:-1]
-                name = ".".join(parts)
-                self.modules[name] = _parse_module(name, file)
-        self.packages = {m.split(".")[0] for m in self.modules}
-        self.methods_by_name: dict[str, list[FunctionRef]] = {}
+                self.files[".".join(parts)] = file
+
+    @cached_property
+    def digest(self) -> str:
+        """What an analysis depends on: the modules' names and bytes, the settings' names, this analyser, botocore's models."""
+        import botocore
+
+        h = hashlib.sha256(Path(__file__).read_bytes() + botocore.__version__.encode())
+        h.update(repr(sorted(self.settings_fields)).encode())
+        for name, file in sorted(self.files.items()):
+            h.update(f"\0{name}\0".encode() + file.read_bytes())
+        return h.hexdigest()
+
+    # Parsed on first use: an analysis answered from the cache (`Analysis.aws_calls`) parses nothing.
+    @cached_property
+    def modules(self) -> dict[str, ModuleInfo]:
+        return {name: _parse_module(name, file) for name, file in self.files.items()}
+
+    @cached_property
+    def packages(self) -> set[str]:
+        return {m.split(".")[0] for m in self.modules}
+
+    @cached_property
+    def methods_by_name(self) -> dict[str, list[FunctionRef]]:
+        found: dict[str, list[FunctionRef]] = {}
         for module in self.modules.values():
             for cls in module.classes.values():
                 for method, qualname in cls.methods.items():
-                    self.methods_by_name.setdefault(method, []).append(FunctionRef(module.name, qualname, cls.key))
+                    found.setdefault(method, []).append(FunctionRef(module.name, qualname, cls.key))
+        return found
 
     # --- symbols ---
 
@@ -442,7 +470,32 @@ class Analysis:
         self.bindings: dict[str, set[str]] = {}  # class -> settings its objects were built with
 
     def aws_calls(self, entries: Iterable[tuple[str, str]]) -> set[AwsCall]:
-        """Every AWS call reachable from the given (module, qualname) entry functions."""
+        """Every AWS call reachable from the given (module, qualname) entry functions.
+
+        The analysis of the whole project takes seconds, and each test process (xdist worker)
+        of a session would repeat it: a fresh analysis is kept in build/callgraph/ by the
+        digest of what it depends on, computed by whichever process asks first (the others
+        wait for it) and read back by the rest, in this session and later ones while nothing
+        it reads has changed.
+        """
+        entries = list(entries)
+        if self.bindings:  # what earlier calls bound changes the answer: not the cached one
+            return self._aws_calls(entries)
+        key = hashlib.sha256(f"{self.project.digest}\0{sorted(entries)!r}".encode()).hexdigest()
+        kept = CACHE / f"{key}.pickle"
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with open(CACHE / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if kept.exists():
+                calls: set[AwsCall] = pickle.loads(kept.read_bytes())
+                return calls
+            calls = self._aws_calls(entries)
+            partial = kept.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(pickle.dumps(calls))
+            partial.replace(kept)
+            return calls
+
+    def _aws_calls(self, entries: list[tuple[str, str]]) -> set[AwsCall]:
         seen: set[Context] = set()
         # Bindings grow while we go; iterate until they stop growing.
         while True:

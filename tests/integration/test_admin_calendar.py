@@ -55,22 +55,6 @@ def test_only_operators_see_or_load_the_calendar(api):
     assert api.get("/admin/calendar/2027", operator(api)).json_body["source"] == "statutory_fallback"
 
 
-def test_loading_a_year_again_replaces_it_and_counts_the_version(api):
-    ops = operator(api)
-    assert put(api, "/admin/calendar/2027", SCHEDULE_2027, ops).status_code == 200
-    corrected = {**SCHEDULE_2027, "working_days": ["2027-02-13"]}
-    again = put(api, "/admin/calendar/2027", corrected, ops)
-    assert again.status_code == 200, again.body
-    assert (again.json_body["version"], again.json_body["working_days"]) == (2, ["2027-02-13"])
-    assert not services().calendar.is_working_day(datetime(2027, 10, 9).date())
-
-
-def test_a_body_that_is_not_json_is_400(api):
-    response = put(api, "/admin/calendar/2027", None, operator(api), raw="{not json")
-    assert response.status_code == 400
-    assert fields(response) == ["body"]
-
-
 def test_another_container_sees_a_loaded_year_once_its_cached_copy_expires(api):
     """Lambda: each container has its own cache; the item in DynamoDB is what they share."""
     clock = [0.0]

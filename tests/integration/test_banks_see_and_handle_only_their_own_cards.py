@@ -89,11 +89,6 @@ def test_no_caller_but_the_cards_own_bank_can_list_issue_or_fail_it_and_another_
     assert resident["id_number"] not in json.dumps(listing.json_body)
 
 
-def test_a_token_naming_no_cooperating_bank_is_refused(api):
-    assert api.get("/bank/cards", staff(api, ["bank"], bank="nosuchbank")).status_code == 403
-    assert api.get("/bank/cards?status=issued", staff(api, ["bank"], bank="boc")).status_code == 422
-
-
 def test_card_ids_are_random_yet_a_replayed_approval_finds_the_same_card(api):
     resident = demo_resident("杨磊")
     cards = services().card_system
@@ -104,3 +99,8 @@ def test_card_ids_are_random_yet_a_replayed_approval_finds_the_same_card(api):
     assert first.card_id != "HS" + hashlib.sha256(b"case-x#apply").hexdigest()[:10].upper()
     assert first.card_id.startswith("HS") and len(first.card_id) == 18
     assert first.bank_code == "boc"
+
+
+def test_a_token_naming_no_cooperating_bank_is_refused(api):
+    assert api.get("/bank/cards", staff(api, ["bank"], bank="nosuchbank")).status_code == 403
+    assert api.get("/bank/cards?status=issued", staff(api, ["bank"], bank="boc")).status_code == 422

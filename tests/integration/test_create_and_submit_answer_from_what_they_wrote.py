@@ -73,14 +73,6 @@ def test_create_with_a_key_makes_three_own_calls_and_answers_the_case_as_stored(
     assert made == ["dynamodb.GetItem"]  # the first answer, nothing done again
 
 
-def test_create_without_a_key_makes_two_own_calls(api, own_calls):
-    token = api.token("王芳")
-    created, made = own_calls.during(lambda: api.create_case(token, [{"code": "status_query"}]))
-    assert created.status_code == 201, created.body
-    assert sorted(made) == ["dynamodb.Query", "dynamodb.TransactWriteItems"]
-    assert created.json_body == api.get(f"/cases/{created.json_body['case_id']}", token).json_body
-
-
 def test_submit_makes_three_own_calls_and_a_repeat_with_its_key_one(api, own_calls):
     token = api.token("李强")
     case_id = api.create_case(token, [{"code": "activate"}]).json_body["case_id"]
@@ -95,33 +87,6 @@ def test_submit_makes_three_own_calls_and_a_repeat_with_its_key_one(api, own_cal
     # attempt whose answer was lost after its write may not have started it
     assert made in (["dynamodb.Query", "dynamodb.GetItem", "sfn.StartExecution"], ["dynamodb.Query", "dynamodb.GetItem"])
     assert api.wait_for(case_id, token, finished)["status"] == "completed"
-
-
-def test_submit_answers_the_case_as_stored_and_hands_the_run_its_stored_facts(api, monkeypatch):
-    from chalicelib.services.case_facts import case_facts
-
-    token = api.token("王芳")
-    case_id = api.create_case(token, [{"code": "status_query"}]).json_body["case_id"]
-    started = []
-    monkeypatch.setattr(services().workflow, "start", lambda case_id_, facts: started.append((case_id_, facts)))  # the run is not started
-    submitted = api.post(f"/cases/{case_id}/submit", None, token)
-    assert submitted.status_code == 202, submitted.body
-    assert submitted.json_body == api.get(f"/cases/{case_id}", token).json_body
-    stored = services().store.get(case_id)
-    assert started == [(case_id, case_facts(stored.case, stored.matters, stored.materials))]
-    assert stored.case["matter_status"] == {"status_query": "pending"}
-
-
-def test_a_submit_key_used_for_another_case_is_refused_and_that_case_stays_a_draft(api):
-    token = api.token("王芳")
-    first = api.create_case(token, [{"code": "status_query"}]).json_body["case_id"]
-    second = api.create_case(token, [{"code": "status_query"}]).json_body["case_id"]
-    assert api.post(f"/cases/{first}/submit", None, token, headers={"Idempotency-Key": "same"}).status_code == 202
-    refused = api.post(f"/cases/{second}/submit", None, token, headers={"Idempotency-Key": "same"})
-    assert refused.status_code == 422 and refused.json_body["errors"][0]["field"] == "Idempotency-Key"
-    assert api.get(f"/cases/{second}", token).json_body["status"] == "draft"
-    assert services().workflow.describe(second) is None
-    api.wait_for(first, token, finished)
 
 
 def test_a_submit_whose_run_could_not_start_leaves_a_draft_that_its_key_submits_again(api, monkeypatch):
@@ -176,16 +141,3 @@ def test_creates_racing_with_one_key_make_one_case_and_all_answer_it(api):
         t.join()
     cases = api.get("/cases", api.token("徐丽")).json_body["cases"]
     assert len(cases) == 1 and answers == [cases[0]["case_id"]] * 3, answers
-
-
-def test_an_open_apply_is_seen_by_pre_judgment_from_its_case_item_alone(api, own_calls):
-    token = api.token("吴磊")
-    apply = [{"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "屯溪支行"}}]
-    case_id = api.create_case(token, apply).json_body["case_id"]
-    api.upload_missing(token, case_id)
-    assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
-    api.wait_for(case_id, token, lambda case: case["matters"][0]["status"] == "awaiting_review")
-
-    judged, made = own_calls.during(lambda: api.post("/prejudge", {"matters": apply}, token))
-    assert [e["code"] for e in judged.json_body["matters"][0]["errors"]] == ["APPLICATION_IN_PROGRESS"]
-    assert made == ["dynamodb.Query"]  # the person's case list; no case partition is read

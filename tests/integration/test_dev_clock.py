@@ -95,8 +95,3 @@ def test_a_bad_clock_is_422_naming_the_field_and_leaves_the_clock_alone(api, bod
     assert response.status_code == 422, response.body
     assert field in [e["field"] for e in response.json_body["errors"]]
     assert abs(services().now() - datetime.now(UTC)) < timedelta(seconds=5)
-
-
-def test_the_clock_routes_are_in_the_local_openapi_document(api):
-    paths = api.get("/openapi.json").json_body["paths"]
-    assert set(paths["/dev/clock"]) == {"put", "delete"}

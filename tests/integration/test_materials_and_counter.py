@@ -61,23 +61,6 @@ def test_submit_is_refused_naming_each_missing_material_then_uploads_complete_it
     assert again.status_code == 409
 
 
-def test_a_counter_case_needs_the_clerk_role_and_a_valid_applicant_id(api):
-    citizen = api.token("王芳")
-    assert counter_case(api, citizen, "王芳", [{"code": "status_query"}]).status_code == 403
-    desk = clerk(api)
-    bad = api.post(
-        "/counter/cases",
-        {
-            "consent": {"notice_version": "2023.1", "agreed": True},
-            "matters": [{"code": "status_query"}],
-            "contact": {"phone": "13905590001", "address": "黄山市"},
-            "applicant": {"id_number": "341002198503120023", "name": "王芳"},
-        },
-        desk,
-    )
-    assert bad.status_code == 422 and bad.json_body["errors"][0]["field"] == "applicant.id_number"
-
-
 def test_withdraw_of_a_submitted_case_stops_its_execution_cleanly(api, monkeypatch):
     from chalicelib.services import workflow_tasks
 

@@ -4,7 +4,6 @@ before they are answered; the applicant reads them at /cases/{id}/access-log, an
 from __future__ import annotations
 
 from tests.conftest import demo_resident
-from tests.integration.test_a_lost_run_is_resumed_by_the_reconciler import a_case_waiting_for_its_reviewer
 
 
 def clerk(api):
@@ -58,15 +57,3 @@ def test_a_clerks_reads_at_the_counter_are_shown_to_the_applicant_and_found_by_a
     assert api.get(f"/audit/accesses?person={liu['id_number']}", desk).status_code == 403
     wrong = api.get("/audit/accesses?person=34100419881120004", auditor(api))
     assert wrong.status_code == 422 and [e["field"] for e in wrong.json_body["errors"]] == ["person"]
-
-
-def test_a_reviewers_list_and_review_are_recorded_for_the_applicant(api):
-    case_id, citizen, hr = a_case_waiting_for_its_reviewer(api)
-    [review] = api.get("/reviews?status=pending", hr).json_body["reviews"]
-    assert api.get(f"/reviews/{review['review_id']}", hr).status_code == 200
-
-    log = api.get(f"/cases/{case_id}/access-log", citizen).json_body["entries"]
-    assert [(e["role_name"], e["staff_id"], e["looked"]) for e in log] == [
-        ("人社部门审核人员", "h***", "review"),
-        ("人社部门审核人员", "h***", "review_list"),
-    ]

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from chalicelib.adapters.dynamo_cases import ConcurrentUpdate
-from chalicelib.domain.outcomes import Event
 from chalicelib.localstack import create_tables
 from chalicelib.settings import Settings
 from chalicelib.wiring import Services
@@ -71,17 +69,6 @@ def run_together(count: int, work) -> list:
     return results
 
 
-def test_of_eight_concurrent_submits_exactly_one_moves_the_case_on(services):
-    case_id = a_case(services)
-    version = services.store.get(case_id).case["version"]
-    results = run_together(8, lambda i: services.store.update_case(case_id, version, {"status": "submitted", "by": i}))
-    winners = [r for r in results if isinstance(r, dict)]
-    assert len(winners) == 1
-    assert all(isinstance(r, ConcurrentUpdate) for r in results if not isinstance(r, dict))
-    case = services.store.get(case_id).case
-    assert (case["status"], case["version"], case["by"]) == ("submitted", version + 1, winners[0]["by"])
-
-
 def test_concurrent_read_modify_writes_of_a_matter_lose_no_update(services):
     case_id = a_case(services)
 
@@ -93,32 +80,6 @@ def test_concurrent_read_modify_writes_of_a_matter_lose_no_update(services):
     matter = services.store.get_matter(case_id, "activate")
     assert matter["count"] == 8
     assert matter["version"] == 9
-
-
-def test_a_case_is_created_once_and_a_second_create_changes_nothing(services):
-    case_id = a_case(services)
-    with pytest.raises(ConcurrentUpdate):
-        a_case(services, case_id)
-    record = services.store.get(case_id)
-    assert len(record.events) == 1 and list(record.matters) == ["activate"]
-
-
-def test_a_wait_is_recorded_once_under_concurrent_replays(services):
-    case_id = a_case(services, matter="apply", status="processing")
-    results = run_together(
-        6,
-        lambda i: services.store.open_wait(
-            case_id,
-            "apply",
-            {"task_token": f"t{i}", "status": "pending", "due_at": "2026-12-01"},
-            department="hr",
-            district="341003",
-            event=Event("awaiting_review", "待审核"),
-        ),
-    )
-    assert results.count(True) == 1 and results.count(False) == 5
-    items, read = services.store.waits_due("2026-12-02")
-    assert read == 1 and items[0]["task_token"] == f"t{results.index(True)}"
 
 
 def test_cases_survive_a_restart_of_the_database(tmp_path):

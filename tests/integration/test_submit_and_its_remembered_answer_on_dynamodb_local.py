@@ -55,25 +55,3 @@ def test_one_key_on_two_cases_submitted_together_submits_exactly_one(services): 
     loser = cases[1] if winner == cases[0] else cases[0]
     assert store.get(winner).case["status"] == "submitted" and store.get(loser).case["status"] == "draft"
     assert store.remembered_answer(services.settings.idempotency_table, "sscard-answer-submit-case#one-key").body == {"case_id": winner}
-
-
-def test_a_case_back_to_draft_forgets_its_submit_answer_so_that_the_key_can_submit_it_again(services):  # noqa: F811
-    store = services.store
-    case_id = a_case(services, "00000000-0000-4000-8000-000000000601")
-    remembered = answer(services, "after-outage", case_id)
-    version = store.submit(case_id, 1, SUBMITTED, event(), answer=remembered)
-    failed = {"kind": "submit_failed", "text": "提交未能启动办理流程", "at": "2026-11-30T01:00:01.000+00:00"}
-    assert store.return_to_draft(case_id, version, {"status": "draft"}, failed, forget=remembered) == version + 1
-    assert store.get(case_id).case["status"] == "draft"
-    assert store.remembered_answer(remembered.table, remembered.id) is None
-    assert store.submit(case_id, version + 1, SUBMITTED, event(), answer=remembered) == version + 2
-
-
-def test_an_expired_answer_neither_answers_nor_blocks_its_key(services):  # noqa: F811
-    store = services.store
-    case_id = a_case(services, "00000000-0000-4000-8000-000000000701")
-    expired = Answer(services.settings.idempotency_table, "sscard-answer-submit-case#old", "x", {"old": True}, 1)
-    services.dynamodb.Table(expired.table).put_item(Item={"id": expired.id, "request": "x", "body": "{}", "expiration": 1})
-    assert store.remembered_answer(expired.table, expired.id) is None
-    store.submit(case_id, 1, SUBMITTED, event(), answer=answer(services, "old", case_id))
-    assert store.remembered_answer(expired.table, expired.id).body == {"case_id": case_id}

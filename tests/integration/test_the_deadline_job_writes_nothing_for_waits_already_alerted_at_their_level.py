@@ -95,29 +95,6 @@ def test_a_second_run_over_the_same_overdue_waits_makes_no_write_and_sends_no_se
     assert len(alerts()) - before == 3
 
 
-def test_a_warned_wait_is_alerted_once_more_when_it_becomes_overdue_and_then_never_again(counted):
-    review = open_wait()
-    before = len(alerts())
-
-    assert run_deadline_alerts(services(), DUE - timedelta(hours=3))["warning"] == [review]
-    counted.clear()
-    assert run_deadline_alerts(services(), DUE - timedelta(hours=1))["warning"] == []
-    assert counted.writes() == 0, counted.calls
-
-    counted.clear()
-    overdue = run_deadline_alerts(services(), DUE + timedelta(minutes=1))
-    assert overdue["overdue"] == [review] and overdue["warning"] == []
-    assert counted.writes() == 1
-    counted.clear()
-    assert run_deadline_alerts(services(), DUE + timedelta(hours=5))["overdue"] == []
-    assert counted.writes() == 0, counted.calls
-
-    subjects = [m["subject"] for m in alerts()[before:]]
-    assert len(subjects) == 2 and "即将到期" in subjects[0] and "已超期" in subjects[1]
-    wait = services().store.get_wait(review.split(".")[0], "apply")
-    assert wait["alerted_level"] == "overdue" and wait["warning_alerted_at"] and wait["overdue_alerted_at"]
-
-
 def test_of_two_overlapping_runs_only_one_alerts(counted, monkeypatch):
     review = open_wait()
     before = len(alerts())
@@ -147,10 +124,3 @@ def test_an_alert_that_could_not_be_sent_is_sent_by_the_next_run(counted, monkey
     before = len(alerts())
     assert run_deadline_alerts(services(), DUE + timedelta(minutes=2))["overdue"] == [review]
     assert len(alerts()) - before == 1
-
-
-def test_a_decided_wait_is_not_alerted(stack):
-    review = open_wait()
-    case_id = review.split(".")[0]
-    services().store.update_wait(case_id, "apply", expected_status="pending", changes={"status": "decided"})
-    assert services().store.mark_wait_alerted(case_id, "apply", "overdue", seen=None) is False

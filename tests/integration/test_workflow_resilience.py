@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from chalicelib.adapters.simulators import CardSystemSimulator
 from chalicelib.services import workflow_tasks
 from chalicelib.wiring import services
@@ -28,35 +26,6 @@ def draft(api, name, matters):
 def submit_and_wait(api, token, case_id):
     assert api.post(f"/cases/{case_id}/submit", None, token).status_code == 202
     return api.wait_for(case_id, token, finished, timeout=30)
-
-
-def test_prejudgment_at_submission_rejects_the_case_when_the_card_changed_after_the_draft(api):
-    resident, token, case_id = draft(api, "李强", [{"code": "activate"}, {"code": "status_query"}])
-    services().card_system.activate(resident["id_number"], "activated-at-a-bank-counter-meanwhile")
-    case = submit_and_wait(api, token, case_id)
-    assert case["status"] == "rejected"
-    matters = {m["code"]: m for m in case["matters"]}
-    assert matters["activate"]["status"] == "rejected"
-    assert matters["activate"]["reason_code"] == "CARD_ALREADY_ACTIVE"
-    assert matters["status_query"]["reason_code"] == "NOT_RUN"
-    assert any(e["kind"] == "prejudgment_failed" for e in case["timeline"])
-    assert any("未通过条件预判" in n["text"] for n in case["notifications"])
-
-
-def test_a_card_system_outage_fails_the_matter_and_the_case_finishes(api, monkeypatch):
-    def outage(self, id_number, operation_id):
-        raise ConnectionError("card system unreachable")
-
-    monkeypatch.setattr(CardSystemSimulator, "activate", outage)
-    resident, token, case_id = draft(
-        api, "李强", [{"code": "activate"}, {"code": "info_change", "form": {"address": "黄山市黄山区新路1号"}}]
-    )
-    case = submit_and_wait(api, token, case_id)
-    matters = {m["code"]: m for m in case["matters"]}
-    assert matters["activate"]["status"] == "failed"
-    assert matters["activate"]["reason_code"] == "SYSTEM_ERROR"
-    assert matters["info_change"]["status"] == "succeeded"
-    assert case["status"] == "partially_completed"
 
 
 def test_a_transient_conflict_is_retried_and_the_matter_succeeds(api, monkeypatch):
@@ -77,19 +46,6 @@ def test_a_transient_conflict_is_retried_and_the_matter_succeeds(api, monkeypatc
     assert case["status"] == "completed"
     assert len(calls) == 2 and calls[0] == calls[1]
     assert services().card_system.current_card(resident["id_number"]).status.value == "active"
-
-
-def test_replaying_an_activation_with_the_same_operation_id_is_harmless(stack):
-    resident = demo_resident("李强")
-    cards = services().card_system
-    first = cards.activate(resident["id_number"], "case-1#activate")
-    again = cards.activate(resident["id_number"], "case-1#activate")
-    assert first.status.value == again.status.value == "active"
-    from chalicelib.ports import ExternalRefusal
-
-    with pytest.raises(ExternalRefusal) as refused:
-        cards.activate(resident["id_number"], "case-2#activate")
-    assert refused.value.code == "CARD_ALREADY_ACTIVE"
 
 
 def test_when_finishing_the_case_breaks_the_case_its_last_matter_closed_stays_as_it_is(api, monkeypatch):
@@ -131,25 +87,6 @@ def test_a_reissue_whose_loss_report_failed_does_not_go_to_the_department(api, m
     assert (matters["reissue"]["status"], matters["reissue"]["reason_code"]) == ("rejected", "CARD_NOT_LOST")
     assert case["status"] == "failed" or case["status"] == "rejected"
     assert services().store.get(case_id).waits == {}
-
-
-def test_a_submit_whose_run_cannot_start_answers_503_and_leaves_a_draft_to_submit_again(api, monkeypatch):
-    from botocore.exceptions import ClientError
-
-    from chalicelib.adapters.workflow import StepFunctionsWorkflow
-
-    real = StepFunctionsWorkflow.start
-
-    def throttled(self, case_id):
-        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartExecution")
-
-    monkeypatch.setattr(StepFunctionsWorkflow, "start", throttled)
-    _, token, case_id = draft(api, "李强", [{"code": "activate"}])
-    response = api.post(f"/cases/{case_id}/submit", None, token)
-    assert response.status_code == 503, response.body
-    assert api.get(f"/cases/{case_id}", token).json_body["status"] == "draft"
-    monkeypatch.setattr(StepFunctionsWorkflow, "start", real)
-    assert submit_and_wait(api, token, case_id)["status"] == "completed"
 
 
 def test_when_pre_judgment_breaks_the_fallback_fails_every_matter_once_and_tells_the_applicant(api, monkeypatch):

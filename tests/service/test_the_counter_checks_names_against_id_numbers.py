@@ -1,6 +1,6 @@
 """The identity check at the counter (domain.md §7a): names against ID numbers through data sharing.
 
-Moved from tests/integration/test_identity_check_at_the_counter.py, which keeps a mismatch answered as problem+json.
+That a refusal is answered as problem+json naming the field: tests/security.
 """
 
 from __future__ import annotations
