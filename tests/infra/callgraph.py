@@ -404,6 +404,9 @@ class Project:
             resolved = self.symbol(module_name, node.id)
             if resolved is None:
                 return self._foreign(module_name, node.id)
+        elif isinstance(node, ast.Attribute) and _foreign_root(self, module_name, node):
+            # a library's class named through its module (`urllib.request.OpenerDirector`), not an AWS client
+            return self.foreign_name(module_name, _foreign_root(self, module_name, node))
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             base = self.symbol(module_name, node.value.id)
             resolved = self.symbol(base.name, node.attr) if isinstance(base, ModuleRef) else None
@@ -451,6 +454,13 @@ class Project:
             if name in info.attributes:
                 return "attribute", None, self.annotation_type(info.module, info.attributes[name])
         return "none", None, None
+
+
+def _foreign_root(project: Project, module_name: str, node: ast.expr) -> str:
+    """`a` of `a.b.c` when `a` is not the project's (a library module), else ""."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) and project.symbol(module_name, node.id) is None else ""
 
 
 def _name_of(node: ast.expr) -> str:
