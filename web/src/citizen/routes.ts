@@ -12,5 +12,5 @@ export const citizenRoutes: RouteRecordRaw[] = [
   { path: '/cases', name: 'cases', component: () => import('./CasesView.vue'), meta: { ...citizen, title: '我的办件' } },
   { path: '/cases/:id', name: 'case', component: () => import('./CaseView.vue'), meta: { ...citizen, title: '办件详情' } },
   { path: '/cases/:id/materials', name: 'materials', component: () => import('./MaterialsView.vue'), meta: { ...citizen, title: '提交材料' } },
-  { path: '/cases/:id/review', name: 'review', component: () => import('./ReviewView.vue'), meta: { ...citizen, title: '核对并提交' } },
+  { path: '/cases/:id/confirm', name: 'confirm', component: () => import('./ReviewView.vue'), meta: { ...citizen, title: '核对并提交' } },
 ]
