@@ -51,7 +51,7 @@ browser: $(WEB_BUILT) $(CHROMIUM)
 	cd web && npx vitest run && npx playwright test
 
 # The pictures of the main screens (docs/screens/*.png, phone and desktop), taken on a fresh local stack
-# with its business clock set (web/scripts/screens); then quantised when ImageMagick is there.
+# with its business clock set (web/scripts/screens); the sizes are printed (aim: < 150 kB each).
 screenshots: $(WEB_BUILT) $(CHROMIUM)
 	cd web && npx playwright test --config scripts/screenshots.config.ts
 	@ls -l docs/screens/*.png | awk '{ total += $$5; print $$5, $$9 } END { print total, "bytes in all" }'
