@@ -7,7 +7,7 @@ PORT ?= 8000
 DATA ?= .data
 STAMP := $(VENV)/.installed
 
-.PHONY: run reset test unit integration e2e lint format bench clean web browser
+.PHONY: run reset test unit integration e2e lint format bench clean web browser screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ $(CHROMIUM):
 
 browser: $(WEB_BUILT) $(CHROMIUM)
 	cd web && npx vitest run && npx playwright test
+
+# The pictures of the main screens (docs/screens/*.png, phone and desktop), taken on a fresh local stack
+# with its business clock set (web/scripts/screens); the sizes are printed (aim: < 150 kB each).
+screenshots: $(WEB_BUILT) $(CHROMIUM)
+	cd web && npx playwright test --config scripts/screenshots.config.ts
+	@ls -l docs/screens/*.png | awk '{ total += $$5; print $$5, $$9 } END { print total, "bytes in all" }'
 
 # The line coverage of the service's code is printed at the end (files below 100% and the total).
 test: $(STAMP)

@@ -11,7 +11,7 @@ export const consoleRoutes: RouteRecordRaw[] = [
     component: () => import('./counter/CounterCaseView.vue'),
     meta: { role: 'clerk', title: '窗口办件' },
   },
-  { path: '/review', name: 'review', component: () => import('./review/ReviewQueueView.vue'), meta: { role: 'reviewer', title: '人社审核' } },
+  { path: '/review', name: 'review-queue', component: () => import('./review/ReviewQueueView.vue'), meta: { role: 'reviewer', title: '人社审核' } },
   {
     path: '/review/:reviewId',
     name: 'review-detail',

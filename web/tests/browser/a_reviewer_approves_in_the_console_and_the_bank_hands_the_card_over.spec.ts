@@ -5,7 +5,7 @@ import { expectAccessible, signInAs } from './helpers'
 // The reviewed journey's second half, each party in its own browser context: the citizen's case waits
 // for the district's HR reviewer, who approves it in the console (after the API refused a rejection
 // without a reason, next to the field); the bank hands the card over in its console; the citizen's
-// case shows the approval and the new card is activated.
+// case screen shows the approval, and the activation of the new card.
 test('a reviewer approves a card application in the console, the bank hands the card over, the citizen activates it', async ({ browser, page, request }, info) => {
   // each project its own applicant (both run on one stack): no valid card, so both may apply
   const phone = info.project.name === 'phone'
@@ -83,8 +83,17 @@ test('a reviewer approves a card application in the console, the bank hands the 
   expect(activation.status()).toBe(201)
   const activationId = ((await activation.json()) as { case_id: string }).case_id
   expect((await request.post(`/cases/${activationId}/submit`, { headers: bearer(token) })).status()).toBe(202)
-  const activated = await caseWhen(request, token, activationId, (c) => c.status === 'completed' || c.status === 'failed' || c.status === 'rejected')
-  expect(activated.matters[0]?.status).toBe('succeeded')
+
+  // the citizen's own screens tell the outcome: the approved application with its branch, then the card in use
+  // (the token lives in memory only: a new page load signs in again and comes back to the case)
+  await signInAs(page, `resident-${citizen.name}`, `/app/cases/${caseId}`)
+  await expect(page.getByTestId('case-status')).toHaveText('已办结')
+  await expect(page.getByTestId('matter-status-apply')).toContainText(`办卡网点：${branch}`)
+  await page.getByRole('button', { name: '返回我的办件' }).click()
+  await page.getByTestId(`case-${activationId}`).click()
+  await expect(page.getByTestId('case-status')).toHaveText('已办结', { timeout: 30_000 })
+  await expect(page.getByTestId('matter-status-activate')).toContainText('社保卡状态：正常使用')
+  await expectAccessible(page, 'case of an activated card')
 
   await reviewing.close()
   await banking.close()
