@@ -2,8 +2,7 @@
 // audience to the other's screen (the citizen's "核对并提交" once went to the HR review console).
 import { describe, expect, it } from 'vitest'
 import type { RouteRecordRaw } from 'vue-router'
-import { citizenRoutes } from '../../src/citizen/routes'
-import { consoleRoutes } from '../../src/consoles/routes'
+import { routes } from '../../src/router'
 
 function flatten(routes: RouteRecordRaw[], prefix = ''): { name: string | undefined; path: string }[] {
   return routes.flatMap((r) => {
@@ -13,7 +12,7 @@ function flatten(routes: RouteRecordRaw[], prefix = ''): { name: string | undefi
 }
 
 describe('the router', () => {
-  const all = flatten([...citizenRoutes, ...consoleRoutes])
+  const all = flatten(routes)
 
   it('names each screen once', () => {
     const names = all.map((r) => r.name).filter(Boolean)
