@@ -3,7 +3,7 @@
 Items of a case share `pk = CASE#<id>`:
 - `sk = CASE`            the case (status, applicant, consent, contact, version)
 - `sk = MATTER#<code>`   one per matter (status, form, result, reason, version)
-- `sk = EVENT#<at>#<n>`  the timeline, append-only
+- `sk = EVENT#<at>#<order><n>`  the timeline, append-only (order: the event's place in its write)
 - `sk = WAIT#<code>`     a department wait: the task token of the execution
 - `sk = CARDORDER#<card>` a card the cooperating bank is to make (制卡), for the bank's list
 
@@ -323,8 +323,8 @@ class DynamoCaseStore(WaitMoves):
                     bump=True,
                 )
             )
-        for event in c.events:
-            puts.append(self._put(self._event_item(c.case_id, _event_dict(event, now))))
+        for order, event in enumerate(c.events):
+            puts.append(self._put(self._event_item(c.case_id, _event_dict(event, now), order)))
         for message in c.messages:
             puts.append(self._put_new_item(_outbox_item(c.case_id, message, now)))
         if c.wait is not None:
@@ -1061,13 +1061,15 @@ class DynamoCaseStore(WaitMoves):
             raise
         return True
 
-    def _event_item(self, case_id: str, event: dict) -> dict:
+    def _event_item(self, case_id: str, event: dict, order: int = 0) -> dict:
+        # `order`: its place among the events of one write, which share `at`: the timeline reads them in that
+        # order (a case's "finished" after the last matter's outcome), not in the order of a random suffix
         at = event.get("at") or self._now_iso()
         return {
             **event,
             "at": at,
             "pk": f"CASE#{case_id}",
-            "sk": f"EVENT#{at}#{secrets.token_hex(3)}",
+            "sk": f"EVENT#{at}#{order:02d}{secrets.token_hex(3)}",
             "entity": "event",
         }
 

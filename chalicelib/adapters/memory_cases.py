@@ -293,7 +293,7 @@ class InMemoryCaseStore(WaitMoves):
         c = conclusion
         pk = f"CASE#{c.case_id}"
         now = self._now_iso()
-        new_items = [_stored(self._event_item(c.case_id, _event_dict(e, now))) for e in c.events]
+        new_items = [_stored(self._event_item(c.case_id, _event_dict(e, now), order)) for order, e in enumerate(c.events)]
         new_items += [_stored(_outbox_item(c.case_id, m, now)) for m in c.messages]
         if c.card_order is not None:
             new_items.append(_stored(_card_order_item(c.case_id, c.card_order)))
@@ -609,9 +609,11 @@ class InMemoryCaseStore(WaitMoves):
             self._items[item["pk"], item["sk"]] = item
             return True
 
-    def _event_item(self, case_id: str, event: dict) -> dict:
+    def _event_item(self, case_id: str, event: dict, order: int = 0) -> dict:
+        # `order`: its place among the events of one write, which share `at`: the timeline reads them in that
+        # order (a case's "finished" after the last matter's outcome), not in the order of a random suffix
         at = event.get("at") or self._now_iso()
-        return {**event, "at": at, "pk": f"CASE#{case_id}", "sk": f"EVENT#{at}#{secrets.token_hex(3)}", "entity": "event"}
+        return {**event, "at": at, "pk": f"CASE#{case_id}", "sk": f"EVENT#{at}#{order:02d}{secrets.token_hex(3)}", "entity": "event"}
 
     def _conditional_update(self, pk: str, sk: str, expected_version: int, changes: dict) -> dict:
         changes = _stored(changes)
