@@ -654,7 +654,7 @@ def start(
 def _start(residents_file: str | None, identities_file: str | None, data: DataFolder | None, database: Any) -> LocalStack:
     from moto import mock_aws
 
-    from chalicelib import moto_transactions, wiring
+    from chalicelib import moto_queries, moto_transactions, wiring
     from chalicelib.residents import load_identities, load_residents
     from chalicelib.settings import get_settings
 
@@ -681,6 +681,7 @@ def _start(residents_file: str | None, identities_file: str | None, data: DataFo
     if database is None:  # moto's DynamoDB only: its answers and transactions made cheaper
         _answer_item_calls_plainly()
         moto_transactions.install()  # transactions cost what they touch, not the whole table
+        moto_queries.install()  # and queries what they read
     services = wiring.services()
     settings = services.settings
     if database is not None:
