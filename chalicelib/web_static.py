@@ -92,8 +92,11 @@ def _inside(dist: Path, relative: str) -> Path | None:
     return candidate
 
 
-def answer(method: str, target: str, dist: Path = DIST) -> StaticAnswer | None:
-    """What the server answers for `target` (path and query), or None when the path is the API's."""
+def answer(method: str, target: str, dist: Path | None = None) -> StaticAnswer | None:
+    """What the server answers for `target` (path and query), or None when the path is the API's.
+
+    `dist` defaults to the module's `DIST` read at the call (not at import), so a test can point it elsewhere."""
+    dist = DIST if dist is None else dist
     if method not in ("GET", "HEAD"):
         return None
     path = unquote(urlsplit(target).path)
