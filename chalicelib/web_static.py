@@ -85,7 +85,9 @@ def _file(path: Path, cache: str) -> StaticAnswer:
 
 
 def _inside(dist: Path, relative: str) -> Path | None:
-    """The build's file at `relative`, or None: missing, a folder, or outside the build (`..`)."""
+    """The build's file at `relative`, or None: missing, a folder, outside the build (`..`), or unnameable (NUL)."""
+    if "\x00" in relative:  # `/app/%00x`: no file has such a name (resolve() would raise)
+        return None
     candidate = (dist / relative).resolve()
     if not candidate.is_relative_to(dist.resolve()) or not candidate.is_file():
         return None

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { defineConfig, devices } from '@playwright/test'
+import { DESKTOP_ONLY, PHONE_ONLY } from './tests/browser/audiences'
 
 // One local stack for the run, started as `make run` starts it, on a free port. The port is chosen
 // once, in the main process, and handed to the workers through the environment.
@@ -42,12 +43,12 @@ export default defineConfig({
   projects: [
     {
       name: 'phone',
-      testIgnore: [/a_clerk_opens_a_case/, /an_operator_views_the_calendar/, /the_pension_system_accepts/],
+      testIgnore: DESKTOP_ONLY,
       use: { ...devices['Pixel 7'], viewport: { width: 390, height: 844 }, launchOptions: chromium },
     },
     {
       name: 'desktop',
-      testIgnore: [/elderly_mode_persists/, /a_resident_signs_in_on_the_demo_page/],
+      testIgnore: PHONE_ONLY,
       use: { viewport: { width: 1280, height: 800 }, launchOptions: chromium },
     },
   ],

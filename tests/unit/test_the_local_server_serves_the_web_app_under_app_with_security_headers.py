@@ -55,6 +55,8 @@ def test_an_unknown_app_path_is_the_page_but_a_missing_asset_is_404(dist: Path) 
     assert escape is not None and b"outside" not in escape.body
     encoded = answer("GET", "/app/%2e%2e/secret.txt", dist)
     assert encoded is not None and b"outside" not in encoded.body
+    nul = answer("GET", "/app/assets/%00x.js", dist)  # a name no file has: 404, not a dropped connection
+    assert nul is not None and nul.status == 404
 
 
 def test_the_runtime_configuration_is_the_demo_sign_in(dist: Path) -> None:

@@ -52,3 +52,18 @@ export function fieldMessages(problem: Problem | null): Record<string, string> {
 export function newIdempotencyKey(): string {
   return crypto.randomUUID()
 }
+
+/**
+ * A call's answer, or — when no answer came (the connection dropped; openapi-fetch then throws) — an
+ * answer of status 0 with no data, which `asProblem` words as 网络不可用. A screen's busy state then
+ * always ends, and the person can press again: a create keeps its Idempotency-Key for that retry.
+ */
+export async function answered<T extends { response: Response }>(
+  call: Promise<T>,
+): Promise<T | { data: undefined; error: null; response: Response }> {
+  try {
+    return await call
+  } catch {
+    return { data: undefined, error: null, response: { status: 0, ok: false } as Response }
+  }
+}

@@ -34,8 +34,9 @@ export async function startOidcSignIn(config: OidcConfig, next: string): Promise
 /** On /app/signin/callback: exchanges the code (with the PKCE verifier) for tokens; answers where to go. */
 export async function finishOidcSignIn(config: OidcConfig): Promise<string> {
   const user = await userManager(config).signinRedirectCallback()
-  // the API's authorizer reads the roles and the resident ID from the ID token's claims
-  signIn(user.id_token ?? user.access_token)
+  // the API's authorizer takes access tokens only (token_use/typ, the API's audience), which carry the
+  // claims of docs/api.md (sub, name, roles, district...): never the ID token, whose audience is this app
+  signIn(user.access_token)
   const state = user.state as { next?: string } | undefined
   return state?.next ?? '/'
 }

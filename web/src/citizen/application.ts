@@ -1,6 +1,7 @@
 // The application being put together, across the steps (notice → choice → pre-judgment → forms →
 // materials → review): kept in memory for this visit, like the session.
-import { reactive } from 'vue'
+import { reactive, watch } from 'vue'
+import { session } from '../auth/session'
 import { newIdempotencyKey, type Schemas } from '../api/client'
 import type { MatterCode } from './catalog'
 
@@ -22,6 +23,23 @@ export const application = reactive({
   /** the Idempotency-Key of the create attempt under way: kept when it is retried, dropped once answered */
   createKey: null as string | null,
 })
+
+/** Everything of the application forgotten: consent too (a new application is agreed to anew). */
+export function resetApplication(): void {
+  startOver()
+  application.noticeVersion = null
+  application.agreed = false
+  application.contact = { phone: '', address: '' }
+}
+
+// A shared phone: when the person signs out or another signs in, nothing of the last one's
+// application (consent, matters, contact, draft) is shown to the next.
+watch(
+  () => session.claims?.sub,
+  (now, before) => {
+    if (now !== before) resetApplication()
+  },
+)
 
 export function startOver(): void {
   application.scenario = null

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { DESKTOP_ONLY } from './audiences'
 
 /** Signs in on the demo page as the resident or member of staff whose test id is given. */
 export async function signInAs(page: Page, testId: string, start = '/app/'): Promise<void> {
@@ -14,9 +15,11 @@ export const axeTally: { screen: string; serious: number; other: number }[] = []
 
 /** axe-core on the screen as it is: no serious or critical violation (WCAG 2.1 A and AA rules). */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
-  // the DOM is the same at every viewport: axe runs once per screen, in the phone project (it costs
-  // seconds a screen on 2 shared cores)
-  if (test.info().project.name !== 'phone') return
+  // the DOM is the same at every viewport: axe runs once per screen (it costs seconds a screen on 2
+  // shared cores) — in the phone project, or in the desktop one for the specs that run only there
+  const info = test.info()
+  const desktopOnly = DESKTOP_ONLY.some((spec) => spec.test(info.file))
+  if (info.project.name !== (desktopOnly ? 'desktop' : 'phone')) return
   await page.waitForLoadState('networkidle')
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
   const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
