@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 WEB_BUILT := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/scripts/gen-api.mjs
 # what the OpenAPI document (web/openapi.json) is built from
-CONTRACT := chalicelib/openapi.py chalicelib/models.py
+CONTRACT := chalicelib/openapi.py chalicelib/models.py chalicelib/errors.py chalicelib/http.py $(wildcard chalicelib/domain/*.py)
 
 run: $(STAMP) $(WEB_BUILT)
 	@echo "the app: http://127.0.0.1:$(PORT)/app/"
@@ -34,8 +34,10 @@ web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
+# the generator rewrites the files only when the document changed: the touch records that it was checked
 web/openapi.json: $(CONTRACT) $(STAMP) web/node_modules/.package-lock.json
 	cd web && npm run --silent gen
+	@touch $@
 
 $(WEB_BUILT): $(WEB_SOURCES) web/openapi.json web/node_modules/.package-lock.json
 	cd web && npm run build
