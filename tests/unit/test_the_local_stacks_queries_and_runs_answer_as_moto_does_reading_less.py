@@ -7,6 +7,7 @@ leave the answers exactly as moto's own: the same items, in the same order, page
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -24,7 +25,9 @@ def table() -> Iterator[Any]:
     with mock_aws():
         dynamodb = boto3.resource("dynamodb", region_name="cn-north-1")
         table = dynamodb.create_table(
-            TableName="cases",
+            # a name of its own: in a test process whose local stack already started moto, this
+            # `mock_aws()` shares that backend, and a table of a fixed name would outlive the test
+            TableName=f"query-check-{uuid.uuid4().hex}",
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
             AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gsi1pk", "gsi1sk")],
             GlobalSecondaryIndexes=[
@@ -43,7 +46,10 @@ def table() -> Iterator[Any]:
                 batch.put_item(Item={"pk": f"CASE#{case:02}", "sk": "CASE", "gsi1pk": person, "gsi1sk": f"2026-11-{case // 2:02}"})
                 for event in range(4):
                     batch.put_item(Item={"pk": f"CASE#{case:02}", "sk": f"EVENT#{event}", "n": event})
-        yield table
+        try:
+            yield table
+        finally:
+            table.delete()
 
 
 QUERIES: list[dict[str, Any]] = [
