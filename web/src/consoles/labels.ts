@@ -1,14 +1,5 @@
 // Chinese names of the API's status codes, as the consoles show them.
-export const CASE_STATUS: Record<string, string> = {
-  draft: '草稿（未提交）',
-  submitted: '已提交',
-  processing: '办理中',
-  completed: '已办结',
-  partially_completed: '部分办结',
-  rejected: '未通过',
-  failed: '办理失败',
-  withdrawn: '已撤回',
-}
+export { CASE_STATUS } from '../citizen/words' // one wording of a case's status for the applicant and the staff
 
 export const MATTER_STATUS: Record<string, string> = {
   pending: '待办理',

@@ -45,19 +45,10 @@ export async function caseWhen(request: APIRequestContext, token: string, caseId
   return last!
 }
 
-/** A real PNG drawn by the browser (the material checker reads the content, not the name). */
-export async function pngOf(page: Page, colour: string): Promise<Buffer> {
-  const url = await page.evaluate((fill) => {
-    const canvas = document.createElement('canvas')
-    canvas.width = 320
-    canvas.height = 200
-    const context = canvas.getContext('2d')!
-    context.fillStyle = fill
-    context.fillRect(0, 0, 320, 200)
-    return canvas.toDataURL('image/png')
-  }, colour)
-  return Buffer.from(url.split(',')[1]!, 'base64')
-}
+/** A real PNG drawn by the browser (the material checker reads the content, not the name): the citizen suite's. */
+import { picture as pngOf } from './helpers'
+
+export { pngOf }
 
 /** Uploads a picture for every material the case still needs, as the citizen app would, and waits until each is checked. */
 export async function uploadMissing(request: APIRequestContext, page: Page, token: string, caseId: string): Promise<void> {
