@@ -24,7 +24,9 @@ const chromium = {
 export default defineConfig({
   testDir: 'tests/browser',
   fullyParallel: false,
-  workers: 1, // one local stack, 2 shared cores
+  // two at once on the one local stack: each spec signs in as residents and staff of its own (the
+  // reviewer finds the case by its applicant), so no two runs share a queue entry or a card
+  workers: 2,
   retries: 0,
   timeout: 120_000,
   expect: { timeout: 15_000 },
