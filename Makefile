@@ -58,15 +58,10 @@ screenshots: $(WEB_BUILT) $(CHROMIUM)
 	@ls -l docs/screens/*.png | awk '{ total += $$5; print $$5, $$9 } END { print total, "bytes in all" }'
 
 # The line coverage of the service's code is printed at the end (files below 100% and the total).
-# The web app is built (npm ci, the API types, vue-tsc, vite) while ruff, mypy and pytest run: its log is
-# printed after pytest, and a failed build fails the run; then the browser suite.
 test: $(STAMP)
-	@mkdir -p build
-	@( $(MAKE) --no-print-directory web > build/web-build.log 2>&1; echo $$? > build/web-build.status ) & \
-	$(BIN)/ruff check . && $(BIN)/mypy && \
-	$(BIN)/python -m pytest -n 2 --cov=chalicelib --cov=functions --cov=app --cov-report=term:skip-covered tests; \
-	status=$$?; wait; cat build/web-build.log; \
-	[ $$status -eq 0 ] && [ "$$(cat build/web-build.status)" = 0 ]
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n 2 --cov=chalicelib --cov=functions --cov=app --cov-report=term:skip-covered tests
 	$(MAKE) browser
 
 unit: $(STAMP)
