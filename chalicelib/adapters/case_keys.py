@@ -8,6 +8,8 @@ those the deployed service has always written.
 
 from __future__ import annotations
 
+import secrets
+
 # The due lists (index ByDue, `gsi3pk`): each scheduled job reads its own, by due time.
 OPEN_WAITS = "OPEN_WAIT"  # the deadline job: department waits by their due time
 RESUMES = "RESUME"  # decisions whose resume is still to be sent, by decision time
@@ -58,3 +60,10 @@ def material_retention(case_id: str) -> tuple[str, str]:
 def alert(topic: str, key: str) -> tuple[str, str]:
     """The mark that an operator alert about `topic` was raised for `key` (once)."""
     return f"ALERT#{topic}", key
+
+
+def timeline_event(at: str, order: int = 0) -> str:
+    """A timeline event's sort key: its time, then its place among the events of one write, which share
+    that time (a case's "finished" after its last matter's outcome), then a random suffix so that two
+    writes of one moment never collide."""
+    return f"EVENT#{at}#{order:02d}{secrets.token_hex(3)}"

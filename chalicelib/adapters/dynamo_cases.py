@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -1062,14 +1061,12 @@ class DynamoCaseStore(WaitMoves):
         return True
 
     def _event_item(self, case_id: str, event: dict, order: int = 0) -> dict:
-        # `order`: its place among the events of one write, which share `at`: the timeline reads them in that
-        # order (a case's "finished" after the last matter's outcome), not in the order of a random suffix
         at = event.get("at") or self._now_iso()
         return {
             **event,
             "at": at,
             "pk": f"CASE#{case_id}",
-            "sk": f"EVENT#{at}#{order:02d}{secrets.token_hex(3)}",
+            "sk": case_keys.timeline_event(at, order),
             "entity": "event",
         }
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import secrets
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -610,10 +609,8 @@ class InMemoryCaseStore(WaitMoves):
             return True
 
     def _event_item(self, case_id: str, event: dict, order: int = 0) -> dict:
-        # `order`: its place among the events of one write, which share `at`: the timeline reads them in that
-        # order (a case's "finished" after the last matter's outcome), not in the order of a random suffix
         at = event.get("at") or self._now_iso()
-        return {**event, "at": at, "pk": f"CASE#{case_id}", "sk": f"EVENT#{at}#{order:02d}{secrets.token_hex(3)}", "entity": "event"}
+        return {**event, "at": at, "pk": f"CASE#{case_id}", "sk": case_keys.timeline_event(at, order), "entity": "event"}
 
     def _conditional_update(self, pk: str, sk: str, expected_version: int, changes: dict) -> dict:
         changes = _stored(changes)
