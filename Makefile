@@ -9,9 +9,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run reset test unit integration e2e lint format bench clean web browser screenshots
 
+# --no-compile: byte-compiling every installed module (sympy, botocore...) costs a third of the install;
+# what is imported is compiled at its first import instead
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
 	@touch $(STAMP)
 
 # The web app (web/): `npm ci` when node_modules is missing or older than the lock; the build (API
@@ -57,12 +59,23 @@ screenshots: $(WEB_BUILT) $(CHROMIUM)
 	cd web && npx playwright test --config scripts/screenshots.config.ts
 	@ls -l docs/screens/*.png | awk '{ total += $$5; print $$5, $$9 } END { print total, "bytes in all" }'
 
-# The line coverage of the service's code is printed at the end (files below 100% and the total).
-test: $(STAMP)
+# The whole suite, in three steps, each one's parts side by side (2 cores; each part's output printed whole
+# once it ends): what it needs (the venv, the web app's packages, Chromium: mostly downloads); the checks
+# (ruff, mypy) and the web app's build; the Python suite and the browser suite (which mostly waits on
+# the browser and the stack, so it costs the Python suite little). The line coverage of the service's code
+# is printed at the end of the Python suite's output (files below 100% and the total).
+test:
+	@$(MAKE) --no-print-directory -j3 $(STAMP) web/node_modules/.package-lock.json $(CHROMIUM)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target checks $(WEB_BUILT)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target suite browser
+
+.PHONY: checks suite
+checks: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+suite: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --cov=chalicelib --cov=functions --cov=app --cov-report=term:skip-covered tests
-	$(MAKE) browser
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
