@@ -53,6 +53,8 @@ describe('handing a card over at the bank', () => {
     await view.get('[data-testid="issue-K-1"]').trigger('click')
     const dialog = (await dialogButton('cancel')).closest('.van-dialog')!
     expect(dialog.getAttribute('role')).toBe('dialog')
+    expect(dialog.getAttribute('aria-label')).toBe('确认已制卡发放') // named for a screen reader (Vant's aria-labelledby names no element)
+    expect(dialog.hasAttribute('aria-labelledby')).toBe(false)
     expect(dialog.textContent).toContain('杨*')
     expect(dialog.textContent).toContain('342701********0069')
     expect(dialog.textContent).toContain('核对申请人本人的身份证件')
