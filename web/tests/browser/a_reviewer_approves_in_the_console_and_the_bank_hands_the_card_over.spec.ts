@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { bearer, caseWhen, tokenFor, uploadMissing } from './consoles'
-import { expectAccessible, signInAs } from './helpers'
+import { expectAccessible, shot, signInAs } from './helpers'
 
 // The reviewed journey's second half, each party in its own browser context: the citizen's case waits
 // for the district's HR reviewer, who approves it in the console (after the API refused a rejection
@@ -72,7 +72,16 @@ test('a reviewer approves a card application in the console, the bank hands the 
   await expect(card).toContainText(branch)
   await expect(card).toContainText(`${citizen.name.slice(0, 1)}*`) // the applicant masked
   await expectAccessible(bank, 'bank cards')
+  // the hand-over cannot be undone (the applicant is told to activate the card): confirmed first, for
+  // the applicant named as the row shows them, with the ID card checked
   await card.getByTestId(`issue-${cardId}`).click()
+  const confirm = bank.getByRole('dialog', { name: '确认已制卡发放' })
+  await expect(confirm).toContainText(`申请人：${citizen.name.slice(0, 1)}*`)
+  await expect(confirm).toContainText('请先核对申请人本人的身份证件')
+  await expect(confirm).toBeFocused()
+  await expectAccessible(bank, 'bank hand-over confirmation')
+  await shot(bank, info, 'bank-confirm-hand-over')
+  await confirm.getByRole('button', { name: '确认发放' }).click()
   await expect(card.getByTestId('card-outcome')).toContainText('已发放')
 
   // the citizen activates the card that was just handed over
