@@ -1,5 +1,5 @@
-"""Department reviews on the local stack: an approval resumes the real run, a reviewer's authorization over HTTP,
-and the deadline job ending a wait through the ASL's Review.TimedOut path.
+"""Department reviews on the local stack: a review's details with links that S3 serves, an approval resuming the
+real run and the decided list, and the deadline job ending a wait through the ASL's Review.TimedOut path.
 
 The review rules are tested at service level: tests/service/test_reviews_are_decided_once_in_time_and_reach_the_bank.py.
 """
@@ -7,6 +7,8 @@ The review rules are tested at service level: tests/service/test_reviews_are_dec
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
+import requests
 
 from chalicelib.wiring import services
 from tests.conftest import awaiting_review, demo_resident, finished
@@ -31,6 +33,16 @@ def submitted_review(api, name="杨磊", matter=None):
     return resident, token, case
 
 
+def approved_card(api, name="杨磊", matter=None):
+    """A card of the form's bank, approved and waiting to be made: (resident, token, case, card id)."""
+    resident, token, case = submitted_review(api, name, matter)
+    code = case["matters"][0]["code"]
+    decided = api.post(f"/reviews/{case['case_id']}.{code}/decision", {"decision": "approve"}, reviewer(api, resident["district"]))
+    assert decided.status_code == 200, decided.body
+    case = api.wait_for(case["case_id"], token, finished)
+    return resident, token, case, case["matters"][0]["result"]["card_id"]
+
+
 def sms(api, phone):
     return [m["text"] for m in api.get("/dev/outbox").json_body["sent"] if m["channel"] == "sms" and m["to"] == f"+86{phone}"]
 
@@ -45,8 +57,8 @@ def run_job(api, moment: datetime):
     return response.json_body
 
 
-def test_a_reviewer_sees_the_pending_review_with_its_due_time_and_approval_makes_the_card_at_the_bank(api):
-    resident, token, case = submitted_review(api)
+def test_a_reviewer_sees_the_review_and_its_files_and_approval_makes_the_card_at_the_bank(api):
+    resident, token, case = submitted_review(api, "赵敏")  # the photo uploaded through its presigned POST, the ID shared
     due_at = case["matters"][0]["due_at"]
     submitted = datetime.fromisoformat(case["submitted_at"])
     assert due_at == services().calendar.due_at(submitted).isoformat()
@@ -56,6 +68,12 @@ def test_a_reviewer_sees_the_pending_review_with_its_due_time_and_approval_makes
     review = listing[0]
     assert review["due_at"] == due_at and review["form"] == BANK
     assert review["applicant_id_number"] == resident["id_number"][:6] + "********" + resident["id_number"][-4:]
+    details = api.get(f"/reviews/{review['review_id']}", hr)
+    assert details.status_code == 200, details.body
+    assert {m["kind"]: m["source"] for m in details.json_body["materials"]}["photo"] == "upload"
+    for material in details.json_body["materials"]:
+        fetched = requests.get(material["download_url"], timeout=10)
+        assert fetched.status_code == 200 and fetched.content[:3] in (b"\x89PN", b"\xff\xd8\xff"), material["kind"]
 
     decided = api.post(f"/reviews/{review['review_id']}/decision", {"decision": "approve"}, hr)
     assert decided.status_code == 200, decided.body
@@ -68,6 +86,7 @@ def test_a_reviewer_sees_the_pending_review_with_its_due_time_and_approval_makes
     assert card.status.value == "awaiting_collection" and card.card_id == result["card_id"]
     assert any(BANK["bank"] in t and BANK["branch"] in t for t in sms(api, resident["phone"]))
     assert api.get("/reviews?status=pending", hr).json_body["reviews"] == []
+    assert [r["review_id"] for r in api.get("/reviews?status=decided", hr).json_body["reviews"]] == [review["review_id"]]
 
 
 def test_the_deadline_job_warns_once_then_alerts_overdue_once_then_ends_the_wait(api):
