@@ -1,6 +1,7 @@
 """The HTTP contract: what only the edge shows — the health route and the OpenAPI document served without login and
-listing every route, 401 without a valid token, the development token's check of a citizen's resident ID, each query
-parameter checked before any service is called (422 as problem+json naming the field), and no /dev route on a deployed stage.
+listing every route, 401 without a valid token, 403 to a caller without the route's role, the development token's
+check of a citizen's resident ID, each query parameter checked before any service is called (422 as problem+json
+naming the field), and no /dev route on a deployed stage.
 
 Rules behind these routes (pre-judgment answers, each field rule of a case request, who sees the full ID, my cases page
 by page, the answers remembered per Idempotency-Key) are tested at service level:
@@ -43,12 +44,15 @@ def test_the_edge_serves_the_contract_refuses_bad_tokens_and_names_each_bad_quer
     for path, route in application.app.routes.items():
         assert set(route) <= {m.upper() for m in document["paths"][path]} | {"OPTIONS"}, path
 
+    assert api.get("/scenarios").status_code == api.get("/banks").status_code == 200  # no login for these either
     assert_problem(api.get("/cases"), 401)
     assert_problem(api.get("/cases", token="not-a-jwt"), 401)
     bad_citizen = assert_problem(api.post("/dev/token", {"sub": "341003199002150038", "roles": ["citizen"]}), 422, "sub")
     assert "身份证" in bad_citizen["errors"][0]["message"]
 
     citizen, desk = api.token("王芳"), clerk(api)
+    assert_problem(api.get("/counter/cases", citizen), 403)  # a citizen on a clerk's route
+    assert_problem(api.post("/prejudge", {"matters": [{"code": "status_query"}]}, desk), 403)  # a clerk on a citizen's own
     assert_problem(api.get("/cases?limit=0", citizen), 422, "limit")
     assert_problem(api.get("/cases?limit=%C2%B2", citizen), 422, "limit")  # "²" is a digit to str.isdigit
     assert_problem(api.get("/cases?cursor=garbage", citizen), 422, "cursor")

@@ -95,6 +95,7 @@ def test_two_concurrent_submits_of_one_case_start_one_execution(api):
     resident = demo_resident("李强")
     token = api.token(resident)
     case_id = api.create_case(token, [{"code": "activate"}]).json_body["case_id"]
+    assert services().workflow.describe(case_id) is None  # no run before the submit
     principal = Principal(sub=resident["id_number"], roles=["citizen"])
     barrier = threading.Barrier(4)
     outcomes = []

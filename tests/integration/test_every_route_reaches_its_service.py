@@ -50,6 +50,7 @@ def test_the_counter_access_log_and_draft_routes_reach_their_services(api):
         ("clerk-1", "case_list", case_id),
         ("clerk-1", "case", case_id),
     ]
+    assert api.get(f"/cases/{case_id}/access-log", api.token("王芳")).status_code == 404  # another person's case
     wrong = api.get("/audit/accesses?person=34100419881120004", auditor(api))
     assert wrong.status_code == 422 and [e["field"] for e in wrong.json_body["errors"]] == ["person"]
 
@@ -61,6 +62,10 @@ def test_the_counter_access_log_and_draft_routes_reach_their_services(api):
     reused = patch(api, case_id, {"contact": {"phone": "13905590666"}}, desk, "draft-change-1")
     assert reused.status_code == 422 and reused.headers["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in reused.json_body["errors"]] == ["Idempotency-Key"]
+    unkeyed = api.client.http.patch(
+        f"/cases/{case_id}", headers={"Content-Type": "application/json", "Authorization": f"Bearer {desk}"}, body=json.dumps(body)
+    )
+    assert unkeyed.status_code == 200, unkeyed.body  # without a key, simply done
     deleted = api.client.http.delete(f"/cases/{case_id}", headers={"Authorization": f"Bearer {desk}"})
     assert deleted.status_code == 204
     assert api.get(f"/cases/{case_id}", desk).status_code == 404

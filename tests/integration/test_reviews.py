@@ -1,5 +1,6 @@
 """Department reviews on the local stack: a review's details with links that S3 serves, an approval resuming the
-real run and the decided list, and the deadline job ending a wait through the ASL's Review.TimedOut path.
+real run, the decided list and the card made at its own bank over HTTP, and the deadline job ending a wait through
+the ASL's Review.TimedOut path.
 
 The review rules are tested at service level: tests/service/test_reviews_are_decided_once_in_time_and_reach_the_bank.py.
 """
@@ -85,6 +86,21 @@ def test_a_reviewer_sees_the_review_and_its_files_and_approval_makes_the_card_at
     card = services().card_system.current_card(resident["id_number"])
     assert card.status.value == "awaiting_collection" and card.card_id == result["card_id"]
     assert any(BANK["bank"] in t and BANK["branch"] in t for t in sms(api, resident["phone"]))
+    # the card's own bank makes it and hands it over; another bank is told what an unknown card answers
+    bank, other = (
+        api.token({"id_number": f"bank-{code}", "name": "银行柜员", "phone": "13900000009"}, roles=["bank"], bank=code)
+        for code in ("boc", "icbc")
+    )
+    assert result["card_id"] in [c["card_id"] for c in api.get("/bank/cards", bank).json_body["cards"]]
+    refused = api.post(f"/bank/cards/{result['card_id']}/failed", {"reason": "芯片写入失败"}, other)
+    assert (
+        refused.status_code == 404
+        and refused.json_body == api.post("/bank/cards/HS0123456789ABCDEF/failed", {"reason": "芯片写入失败"}, other).json_body
+    )
+    handed = api.post(f"/bank/cards/{result['card_id']}/issued", None, bank)
+    assert handed.status_code == 200, handed.body
+    assert api.post(f"/bank/cards/{result['card_id']}/failed", {"reason": "芯片写入失败"}, bank).status_code == 409
+    assert services().card_system.current_card(resident["id_number"]).status.value == "issued"
     assert api.get("/reviews?status=pending", hr).json_body["reviews"] == []
     assert [r["review_id"] for r in api.get("/reviews?status=decided", hr).json_body["reviews"]] == [review["review_id"]]
 
