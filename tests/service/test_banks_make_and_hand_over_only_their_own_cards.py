@@ -1,7 +1,7 @@
 """Cooperating banks: the list of cards to make, a card made and handed over, a card that could not be made.
 
-Moved from tests/integration/test_banks_see_and_handle_only_their_own_cards.py, which keeps the
-authorization matrix (callers × actions) over HTTP.
+The bank routes over HTTP: tests/integration/test_reviews.py; every caller × action: tests/security (the
+authorization matrix). A bank token naming no cooperating bank is refused here.
 """
 
 from __future__ import annotations

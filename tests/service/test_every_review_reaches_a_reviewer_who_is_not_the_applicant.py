@@ -1,7 +1,7 @@
 """Reviews: routed to a queue some reviewer sees; never to the applicant; pending and decided lists; the review's details.
 
-Moved from tests/integration/test_every_review_reaches_a_reviewer_who_is_not_the_applicant.py, which keeps
-the HTTP checks (an unknown list status, a reviewer token that does not say who they are).
+A reviewer token that does not say who they are is refused here too; an unknown list status is checked at the
+edge in tests/integration/test_api_contract.py.
 """
 
 from __future__ import annotations

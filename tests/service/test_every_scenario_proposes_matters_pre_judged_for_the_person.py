@@ -1,8 +1,8 @@
 """Scenarios (domain.md §8a): each proposal gets a per-matter answer for each demo resident, passes for those
 in its situation and says why not to others; a completed one opens a case; a form's bank and branch are checked.
 
-Moved from tests/integration/test_scenarios_and_banks_over_http.py, which keeps the routes without login
-and the banks' district filter over HTTP.
+The scenarios' fields still to fill and the banks' district filter are checked here too; the two routes
+answering without login: tests/integration/test_api_contract.py.
 """
 
 from __future__ import annotations
