@@ -1,7 +1,7 @@
-"""The reconciler on the local stack (moto's Step Functions running the real ASL): a case whose run was
-aborted by hand while it waited for its reviewer is resumed in a new run from what was recorded — the
+"""The reconciler on the local stack (moto's Step Functions running the real ASL): cases whose runs were
+aborted by hand while they waited for their reviewers are resumed in new runs from what was recorded — the
 review keeps its place, the reviewer's decision (before or after the reconciler came) reaches the new
-run, and the case completes with one approval SMS."""
+run, and each case completes, judged once."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from tests.conftest import awaiting_review, demo_resident, finished
 BANK = {"bank": "中国银行黄山分行", "branch": "屯溪支行"}
 
 
-def a_case_waiting_for_its_reviewer(api):
-    yang = demo_resident("杨磊")  # everything shared: an apply goes straight to review
-    citizen = api.token(yang)
-    case_id = api.create_case(citizen, [{"code": "apply", "form": BANK}], phone=yang["phone"]).json_body["case_id"]
+def a_case_waiting_for_its_reviewer(api, name):
+    person = demo_resident(name)
+    citizen = api.token(person)
+    case_id = api.create_case(citizen, [{"code": "apply", "form": BANK}], phone=person["phone"]).json_body["case_id"]
+    api.upload_missing(citizen, case_id)
     assert api.post(f"/cases/{case_id}/submit", None, citizen).status_code == 202
     api.wait_for(case_id, citizen, awaiting_review)
-    hr = api.token({"id_number": "hr-1", "name": "审核员", "phone": "13900000000"}, roles=["reviewer"], district=yang["district"])
+    hr = api.token({"id_number": "hr-1", "name": "审核员", "phone": "13900000000"}, roles=["reviewer"], district=person["district"])
     return case_id, citizen, hr
 
 
@@ -49,37 +50,42 @@ def reconcile(api) -> dict:
     return answer.json_body
 
 
-def test_a_run_aborted_while_waiting_is_resumed_and_the_reviewer_decides_in_the_new_run(api):
-    case_id, citizen, hr = a_case_waiting_for_its_reviewer(api)
-    abort(case_id)
-    token = services().store.get_wait(case_id, "apply")["task_token"]
-    assert reconcile(api)["resumed"] == 1
-    assert services().workflow.describe(case_id, 1)["status"] == "RUNNING"
-    api.wait_for(case_id, citizen, lambda c: services().store.get_wait(case_id, "apply")["task_token"] != token)  # run 1 waits
-    [review] = api.get("/reviews?status=pending", hr).json_body["reviews"]  # still in the reviewer's queue, once
+def decide(api, hr) -> None:
+    [review] = api.get("/reviews?status=pending", hr).json_body["reviews"]  # in the reviewer's queue, once
     decided = api.post(f"/reviews/{review['review_id']}/decision", {"decision": "approve"}, hr)
     assert decided.status_code == 200, decided.body
+
+
+def test_runs_aborted_while_waiting_are_resumed_and_a_decision_taken_before_or_after_reaches_the_new_run(api):
+    after = a_case_waiting_for_its_reviewer(api, "杨磊")  # everything shared: the apply goes straight to review
+    before = a_case_waiting_for_its_reviewer(api, "赵敏")
+    for case_id, _, _ in (after, before):
+        abort(case_id)
+    case_id, _, hr = before
+    decide(api, hr)  # taken while the run is lost: kept for the next run, not refused as too late
+    assert services().store.get_wait(case_id, "apply")["resume"] == "pending"
+    tokens = {case_id: services().store.get_wait(case_id, "apply")["task_token"] for case_id, _, _ in (after, before)}
+
+    assert reconcile(api)["resumed"] == 2
+    for case_id, citizen, _ in (after, before):
+        assert services().workflow.describe(case_id, 1)["status"] == "RUNNING"
+        api.wait_for(
+            case_id, citizen, lambda c, case_id=case_id: services().store.get_wait(case_id, "apply")["task_token"] != tokens[case_id]
+        )
+
+    case_id, citizen, hr = after
+    decide(api, hr)
     case = api.wait_for(case_id, citizen, finished)
     assert case["status"] == "completed"
     assert [e["kind"] for e in case["timeline"]].count("prejudged") == 1  # judged once, in the first run
-    assert reconcile(api)["forgotten"] == 1
 
-
-def test_a_decision_taken_after_the_run_was_lost_reaches_the_next_run(api):
-    case_id, citizen, hr = a_case_waiting_for_its_reviewer(api)
-    abort(case_id)
-    [review] = api.get("/reviews?status=pending", hr).json_body["reviews"]
-    decided = api.post(f"/reviews/{review['review_id']}/decision", {"decision": "approve"}, hr)
-    assert decided.status_code == 200, decided.body  # kept for the next run, not refused as too late
-    assert services().store.get_wait(case_id, "apply")["resume"] == "pending"
-    token = services().store.get_wait(case_id, "apply")["task_token"]
-    assert reconcile(api)["resumed"] == 1
-    api.wait_for(case_id, citizen, lambda c: services().store.get_wait(case_id, "apply")["task_token"] != token)  # run 1 waits
+    case_id, citizen, _ = before
     for _ in range(100):  # the deadline job sends the kept decision to run 1
         api.post("/dev/jobs/deadline-alerts/run", {"time": services().now().isoformat()})
         if api.get(f"/cases/{case_id}", citizen).json_body["status"] in ("completed", "failed"):
             break
         time.sleep(0.1)
     case = api.wait_for(case_id, citizen, finished)
-    assert case["status"] == "completed"
-    assert [m["status"] for m in case["matters"]] == ["succeeded"]
+    assert case["status"] == "completed" and [m["status"] for m in case["matters"]] == ["succeeded"]
+    assert [e["kind"] for e in case["timeline"]].count("prejudged") == 1
+    assert reconcile(api)["forgotten"] == 2

@@ -1,10 +1,10 @@
-"""The suite runs one local stack per worker: `LocalStack.reset()` must leave nothing of one test for the next."""
+"""The suite runs one local stack per worker: `LocalStack.reset()` must leave nothing of one test for the next, and a
+task of a run it ended is refused. (The retry waits the suite takes as 0: tests/integration/test_workflow_resilience.py.)"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from types import SimpleNamespace
 
 from chalicelib import localstack
 from chalicelib.domain.times import SHANGHAI
@@ -53,6 +53,14 @@ def test_after_finished_and_waiting_runs_a_reset_leaves_the_seeded_state_and_not
 
     stack.reset()
 
+    # a task of a run the reset ended (its thread may still be parked in the engine) is refused and writes nothing
+    answer = (
+        services()
+        .client("lambda")
+        .invoke(FunctionName=f"{localstack.FUNCTION_PREFIX}finish_case", Payload=json.dumps({"case_id": waiting}))
+    )
+    assert answer["FunctionError"] == "Unhandled"
+    assert json.loads(answer["Payload"].read())["errorType"] == "RunEnded"
     assert keys_of_every_table() == seeded_tables
     assert objects_in_the_bucket() == seeded_objects
     assert localstack.outbox() == []
@@ -62,27 +70,3 @@ def test_after_finished_and_waiting_runs_a_reset_leaves_the_seeded_state_and_not
     again = api.create_case(token, [{"code": "activate"}]).json_body["case_id"]
     assert api.post(f"/cases/{again}/submit", None, token).status_code == 202
     assert api.wait_for(again, token, finished)["status"] == "completed"
-
-
-def test_a_task_of_a_run_that_a_reset_ended_is_refused_and_writes_nothing(stack):
-    localstack._tasks.ended_runs.add("a-case-of-an-earlier-test")
-    function = f"{localstack.FUNCTION_PREFIX}finish_case"
-    answer = services().client("lambda").invoke(FunctionName=function, Payload=json.dumps({"case_id": "a-case-of-an-earlier-test"}))
-    assert answer["FunctionError"] == "Unhandled"
-    assert json.loads(answer["Payload"].read())["errorType"] == "RunEnded"
-
-
-def test_retry_waits_are_taken_as_0_only_when_the_setting_says_so(stack):
-    from moto.stepfunctions.parser.asl.component.common.retry.interval_seconds_decl import IntervalSecondsDecl
-
-    def interval(without_wait: bool) -> float:
-        localstack._retry_waits(SimpleNamespace(local_retries_without_wait=without_wait))
-        env = SimpleNamespace(stack=[])
-        IntervalSecondsDecl(3)._eval_body(env)
-        return env.stack.pop()
-
-    try:
-        assert interval(without_wait=False) == 3  # `make run`: the deployed intervals
-        assert interval(without_wait=True) == 0  # the test suite
-    finally:
-        localstack._retry_waits(services().settings)

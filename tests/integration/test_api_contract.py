@@ -1,20 +1,19 @@
-"""The HTTP contract: authentication, privacy, validation, idempotency, OpenAPI.
+"""The HTTP contract: what only the edge shows — the health route and the OpenAPI document served without login and
+listing every route, 401 without a valid token, 403 to a caller without the route's role, the development token's
+check of a citizen's resident ID, each query parameter checked before any service is called (422 as problem+json
+naming the field), and no /dev route on a deployed stage.
 
-Rules behind these routes (pre-judgment answers, each field rule of a case request, who sees the full ID, the
-answers remembered per Idempotency-Key) are tested at service level: tests/service/test_case_requests_are_judged_and_answered_once.py.
+Rules behind these routes (pre-judgment answers, each field rule of a case request, who sees the full ID, my cases page
+by page, the answers remembered per Idempotency-Key) are tested at service level:
+tests/service/test_case_requests_are_judged_and_answered_once.py.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 
-from chalicelib.wiring import services
-from tests.conftest import demo_resident, finished
-
-
-def my_cases(api, token):
-    return api.get("/cases", token).json_body["cases"]
+from tests.integration.test_materials_and_counter import clerk
+from tests.integration.test_reviews import reviewer
 
 
 def assert_problem(response, status, field=None):
@@ -28,48 +27,42 @@ def assert_problem(response, status, field=None):
     return body
 
 
-def test_health_and_openapi_need_no_login(api):
+def test_the_edge_serves_the_contract_refuses_bad_tokens_and_names_each_bad_query_parameter(api):
+    import app as application
+
     assert api.get("/health").json_body == {"status": "ok", "stage": "local"}
     document = api.get("/openapi.json").json_body
     assert document["openapi"] == "3.1.0"
     schemas = document["components"]["schemas"]
     for name in ("CreateCaseRequest", "CaseView", "PrejudgeResult", "ProblemDetails", "MatterChoice", "Contact"):
         assert name in schemas
-    # every reference resolves
     text = json.dumps(document)
     for ref in {part.split('"')[0] for part in text.split('"$ref": "#/components/schemas/')[1:]}:
-        assert ref in schemas, ref
-    assert set(document["paths"]) >= {"/notice", "/matters", "/prejudge", "/cases", "/cases/{case_id}", "/cases/{case_id}/submit"}
-
-
-def test_requests_without_a_valid_token_answer_401(api):
-    assert_problem(api.get("/cases"), 401)
-    assert_problem(api.get("/cases", token="not-a-jwt"), 401)
-
-
-def test_my_cases_are_listed_newest_first_and_paginated(api):
-    token = api.token("王芳")
-    ids = [api.create_case(token, [{"code": "status_query"}]).json_body["case_id"] for _ in range(3)]
-    first = api.get("/cases?limit=2", token).json_body
-    assert [c["case_id"] for c in first["cases"]] == ids[::-1][:2]
-    second = api.get(f"/cases?limit=2&cursor={first['next_cursor']}", token).json_body
-    assert [c["case_id"] for c in second["cases"]] == ids[:1]
-    assert_problem(api.get("/cases?limit=0", token), 422, "limit")
-    assert_problem(api.get("/cases?limit=%C2%B2", token), 422, "limit")  # "²" is a digit to str.isdigit
-    assert_problem(api.get("/cases?cursor=garbage", token), 422, "cursor")
-    # another person's cursor does not page through their cases
-    other = api.token("李强")
-    assert_problem(api.get(f"/cases?limit=2&cursor={first['next_cursor']}", other), 422, "cursor")
-
-
-def test_the_openapi_document_lists_every_route_the_app_serves(api):
-    import app as application
-
-    document = api.get("/openapi.json").json_body
-    served = {path for path in application.app.routes}
+        assert ref in schemas, ref  # every reference resolves
+    served = set(application.app.routes)
     assert served == set(document["paths"]), served ^ set(document["paths"])
     for path, route in application.app.routes.items():
         assert set(route) <= {m.upper() for m in document["paths"][path]} | {"OPTIONS"}, path
+
+    assert api.get("/scenarios").status_code == api.get("/banks").status_code == 200  # no login for these either
+    assert_problem(api.get("/cases"), 401)
+    assert_problem(api.get("/cases", token="not-a-jwt"), 401)
+    bad_citizen = assert_problem(api.post("/dev/token", {"sub": "341003199002150038", "roles": ["citizen"]}), 422, "sub")
+    assert "身份证" in bad_citizen["errors"][0]["message"]
+
+    citizen, desk = api.token("王芳"), clerk(api)
+    assert_problem(api.get("/counter/cases", citizen), 403)  # a citizen on a clerk's route
+    assert_problem(api.post("/prejudge", {"matters": [{"code": "status_query"}]}, desk), 403)  # a clerk on a citizen's own
+    assert_problem(api.get("/cases?limit=0", citizen), 422, "limit")
+    assert_problem(api.get("/cases?limit=%C2%B2", citizen), 422, "limit")  # "²" is a digit to str.isdigit
+    assert_problem(api.get("/cases?cursor=garbage", citizen), 422, "cursor")
+    for bad in ("342701198001010068", "12345", "abc"):
+        assert_problem(api.get(f"/counter/cases?id_number={bad}", desk), 422, "id_number")
+    assert_problem(api.get("/counter/cases?limit=0", desk), 422, "limit")
+    assert_problem(api.get("/reviews?status=all", reviewer(api, "341022")), 422, "status")
+    bank = api.token({"id_number": "staff-1", "name": "工作人员", "phone": "13900000009"}, roles=["bank"], bank="boc")
+    assert_problem(api.get("/bank/cards?status=issued", bank), 422, "status")
+    assert_problem(api.get("/banks?district=110101"), 422, "district")
 
 
 def test_the_dev_routes_exist_only_on_the_local_stack():
@@ -83,46 +76,3 @@ def test_the_dev_routes_exist_only_on_the_local_stack():
     routes = json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
     assert "/cases" in routes and "/reviews" in routes
     assert not [r for r in routes if r.startswith("/dev")]
-
-
-def test_a_token_for_a_citizen_with_a_bad_resident_id_is_refused_naming_the_field(api):
-    response = api.post("/dev/token", {"sub": "341003199002150038", "roles": ["citizen"]})
-    body = assert_problem(response, 422, "sub")
-    assert "身份证" in body["errors"][0]["message"]
-
-
-def test_two_concurrent_submits_of_one_case_start_one_execution(api):
-    from chalicelib.auth import Principal
-    from chalicelib.errors import ConflictProblem
-    from chalicelib.services.cases import submit_case
-
-    resident = demo_resident("李强")
-    token = api.token(resident)
-    case_id = api.create_case(token, [{"code": "activate"}]).json_body["case_id"]
-    principal = Principal(sub=resident["id_number"], roles=["citizen"])
-    barrier = threading.Barrier(4)
-    outcomes = []
-
-    def submit():
-        barrier.wait()
-        try:
-            outcomes.append(submit_case(services(), principal, case_id)["status"])
-        except ConflictProblem:
-            outcomes.append("409")
-        except Exception as error:  # recorded so that the assertion names it
-            outcomes.append(repr(error))
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(outcomes) == 4 and set(outcomes) <= {"submitted", "processing", "completed", "409"}, outcomes
-    case = api.wait_for(case_id, token, finished)
-    assert case["status"] == "completed"
-    executions = services().client("stepfunctions").list_executions(stateMachineArn=services().settings.state_machine_arn)["executions"]
-    assert [e["name"] for e in executions] == [case_id]
-    # (that exactly one of concurrent conditional writes wins is shown on real DynamoDB
-    # semantics in test_store_on_dynamodb_local.py; moto does not lock between threads)
-    # and a later submit of the finished case is a conflict
-    assert_problem(api.post(f"/cases/{case_id}/submit", None, token), 409)

@@ -1,13 +1,14 @@
 """Immediate matters end to end on the local stack: API → the real ASL → simulator → case → SMS.
 
 The rule of each matter is tested at service level (tests/service/test_immediate_matters_change_the_card_and_tell_the_applicant.py);
-here one run of stage one with the status query, and a department wait failed through its task token (the ASL's Catch).
+here one run of stage one with the status query (a department wait failed through its task token, the ASL's Catch:
+tests/integration/test_workflow_resilience.py).
 """
 
 from __future__ import annotations
 
 from chalicelib.wiring import services
-from tests.conftest import awaiting_review, demo_resident, finished
+from tests.conftest import demo_resident, finished
 
 
 def run_case(api, name, matters, phone=None):
@@ -45,16 +46,3 @@ def test_immediate_matters_run_in_stage_order_and_the_status_query_sees_stage_on
     assert card_status(resident) == "active"
     summary = [t for t in sms_to(api, resident["phone"]) if "联办业务" in t]
     assert len(summary) == 1 and "已办结" in summary[0]
-
-
-def test_a_department_failure_on_the_token_fails_the_matter_and_finishes_the_case(api):
-    resident = demo_resident("杨磊")
-    token = api.token(resident)
-    case_id = api.create_case(token, [{"code": "apply", "form": {"bank": "中国银行黄山分行", "branch": "休宁支行"}}]).json_body["case_id"]
-    api.post(f"/cases/{case_id}/submit", None, token)
-    api.wait_for(case_id, token, awaiting_review)
-    wait = services().store.get(case_id).waits["apply"]
-    services().client("stepfunctions").send_task_failure(taskToken=wait["task_token"], error="Department.Unavailable", cause="下游系统故障")
-    case = api.wait_for(case_id, token, finished)
-    assert case["status"] == "failed"
-    assert case["matters"][0]["reason_code"] == "SYSTEM_ERROR"

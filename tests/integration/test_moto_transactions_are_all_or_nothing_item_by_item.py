@@ -40,80 +40,41 @@ def items(table: Any) -> list[dict]:
     return sorted(table.scan()["Items"], key=lambda i: (i["pk"], i["sk"]))
 
 
-def test_a_transaction_whose_condition_fails_changes_nothing(table):
+def test_a_refused_transaction_changes_nothing_and_one_that_holds_is_written_whole(table):
+    def update_a(expression: str, values: dict, sk: str = "1") -> dict:
+        return {"Update": {"TableName": table.name, "Key": {"pk": "a", "sk": sk}, "UpdateExpression": expression,
+                           "ExpressionAttributeValues": values}}  # fmt: skip
+
+    refused = {
+        "a condition that fails": [
+            {"Put": {"TableName": table.name, "Item": {"pk": "b", "sk": "1"}}},
+            update_a("SET n = :two", {":two": 2}),
+            {"Put": {"TableName": table.name, "Item": {"pk": "z", "sk": "1"}, "ConditionExpression": "attribute_exists(pk)"}},
+        ],
+        "an invalid item late in it": [
+            {"Put": {"TableName": table.name, "Item": {"pk": "c", "sk": "1"}}},
+            update_a("SET n = :two", {":two": 2}),
+            update_a("SET m.x = :v", {":v": 1}, sk="2"),
+        ],
+        "two operations on one item": [
+            {"Put": {"TableName": table.name, "Item": {"pk": "d", "sk": "1"}}},
+            {"Put": {"TableName": table.name, "Item": {"pk": "d", "sk": "1", "again": True}}},
+        ],
+    }
     before = items(table)
-    with pytest.raises(ClientError) as cancelled:
-        table.meta.client.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": table.name, "Item": {"pk": "b", "sk": "1"}}},
-                {
-                    "Update": {
-                        "TableName": table.name,
-                        "Key": {"pk": "a", "sk": "1"},
-                        "UpdateExpression": "SET n = :two",
-                        "ExpressionAttributeValues": {":two": 2},
-                    }
-                },
-                {"Put": {"TableName": table.name, "Item": {"pk": "z", "sk": "1"}, "ConditionExpression": "attribute_exists(pk)"}},
-            ]
-        )
-    assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
-    reasons = [r.get("Code") for r in cancelled.value.response.get("CancellationReasons", [])]
-    assert "ConditionalCheckFailed" in reasons or "ConditionalCheckFailed" in str(cancelled.value)
-    assert items(table) == before
+    for why, transaction in refused.items():
+        with pytest.raises(ClientError) as cancelled:
+            table.meta.client.transact_write_items(TransactItems=transaction)
+        assert items(table) == before, why
+        if why == "a condition that fails":
+            assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+            reasons = [r.get("Code") for r in cancelled.value.response.get("CancellationReasons", [])]
+            assert "ConditionalCheckFailed" in reasons or "ConditionalCheckFailed" in str(cancelled.value)
 
-
-def test_an_invalid_item_late_in_a_transaction_undoes_the_earlier_ones(table):
-    before = items(table)
-    with pytest.raises(ClientError):
-        table.meta.client.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": table.name, "Item": {"pk": "c", "sk": "1"}}},
-                {
-                    "Update": {
-                        "TableName": table.name,
-                        "Key": {"pk": "a", "sk": "1"},
-                        "UpdateExpression": "SET n = :two",
-                        "ExpressionAttributeValues": {":two": 2},
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": table.name,
-                        "Key": {"pk": "a", "sk": "2"},
-                        "UpdateExpression": "SET m.x = :v",
-                        "ExpressionAttributeValues": {":v": 1},
-                    }
-                },
-            ]
-        )
-    assert items(table) == before
-
-
-def test_two_operations_on_one_item_are_refused_and_change_nothing(table):
-    before = items(table)
-    with pytest.raises(ClientError):
-        table.meta.client.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": table.name, "Item": {"pk": "d", "sk": "1"}}},
-                {"Put": {"TableName": table.name, "Item": {"pk": "d", "sk": "1", "again": True}}},
-            ]
-        )
-    assert items(table) == before
-
-
-def test_a_transaction_that_holds_is_written_whole(table):
     table.meta.client.transact_write_items(
         TransactItems=[
             {"Put": {"TableName": table.name, "Item": {"pk": "e", "sk": "1"}, "ConditionExpression": "attribute_not_exists(pk)"}},
-            {
-                "Update": {
-                    "TableName": table.name,
-                    "Key": {"pk": "a", "sk": "1"},
-                    "UpdateExpression": "SET n = n + :one",
-                    "ExpressionAttributeValues": {":one": 1},
-                }
-            },
+            update_a("SET n = n + :one", {":one": 1}),
         ]
     )
     assert {(i["pk"], int(i.get("n", 0))) for i in items(table)} == {("a", 2), ("e", 0)}

@@ -2,7 +2,8 @@
 
 The waits are put on the job's list the way a reviewed matter's task puts them (the
 store's `open_wait`), and the job runs at chosen moments; every DynamoDB call of the
-store and every alert SNS publishes is counted.
+store and every alert SNS publishes is counted. Overlapping runs and an alert SNS refused:
+tests/service/test_the_deadline_job_alerts_once_when_runs_overlap_and_again_after_sns_refused.py.
 """
 
 from __future__ import annotations
@@ -93,34 +94,3 @@ def test_a_second_run_over_the_same_overdue_waits_makes_no_write_and_sends_no_se
     assert second["overdue"] == [] and second["overdue_open"] == 3
     assert counted.writes() == 0, counted.calls
     assert len(alerts()) - before == 3
-
-
-def test_of_two_overlapping_runs_only_one_alerts(counted, monkeypatch):
-    review = open_wait()
-    before = len(alerts())
-    store = services().store
-    # the second run read the list before the first one recorded its alert
-    stale = store.waits_due((DUE + timedelta(hours=4)).isoformat())
-    assert run_deadline_alerts(services(), DUE + timedelta(minutes=1))["overdue"] == [review]
-    monkeypatch.setattr(store, "waits_due", lambda until: stale)
-    assert run_deadline_alerts(services(), DUE + timedelta(minutes=1))["overdue"] == []
-    assert len(alerts()) - before == 1
-
-
-def test_an_alert_that_could_not_be_sent_is_sent_by_the_next_run(counted, monkeypatch):
-    review = open_wait()
-    notifier = services().notifier
-    send = type(notifier).alert_department
-
-    def unreachable(*_: object) -> str:
-        raise ConnectionError("SNS unreachable")
-
-    monkeypatch.setattr(notifier, "alert_department", unreachable)
-    with pytest.raises(ConnectionError):
-        run_deadline_alerts(services(), DUE + timedelta(minutes=1))
-    assert "alerted_level" not in services().store.get_wait(review.split(".")[0], "apply")
-
-    monkeypatch.setattr(notifier, "alert_department", lambda *args: send(notifier, *args))
-    before = len(alerts())
-    assert run_deadline_alerts(services(), DUE + timedelta(minutes=2))["overdue"] == [review]
-    assert len(alerts()) - before == 1

@@ -166,8 +166,8 @@ def _bad_tokens() -> dict[str, str]:
 @pytest.fixture
 def world(api: Any) -> dict[str, Any]:
     """The resources the probes aim at, each in the state its route acts on."""
-    from tests.integration.test_banks_see_and_handle_only_their_own_cards import approved_card
     from tests.integration.test_pension import pension_system
+    from tests.integration.test_reviews import approved_card
 
     applicant, applicant_token, review_case = submitted_review(api, APPLICANT, {"code": "apply", "form": BANK})
     _, _, _, card_id = approved_card(api, CARD_HOLDER)

@@ -1,7 +1,7 @@
 """Cooperating banks: the list of cards to make, a card made and handed over, a card that could not be made.
 
-Moved from tests/integration/test_banks_see_and_handle_only_their_own_cards.py, which keeps the
-authorization matrix (callers × actions) over HTTP.
+The bank routes over HTTP: tests/integration/test_reviews.py; every caller × action: tests/security (the
+authorization matrix). A bank token naming no cooperating bank is refused here.
 """
 
 from __future__ import annotations
@@ -125,3 +125,13 @@ def test_the_seeded_card_of_chen_jing_is_on_hsbanks_list_only_and_leaves_it_once
     assert bank.card_issued(world.services, hsbank, "HS0004").status == "issued"
     assert listed(world, "hsbank") == []
     assert bank.card_issued(world.services, hsbank, "HS0004").status == "issued"  # a repeat changes nothing
+
+
+def test_a_bank_token_naming_no_cooperating_bank_is_refused():
+    from chalicelib.auth import require_staff
+    from chalicelib.errors import Forbidden
+
+    assert require_staff(World.bank("boc"), "bank").bank == "boc"
+    for code in (None, "nosuchbank"):
+        with pytest.raises(Forbidden):
+            require_staff(World.bank(code), "bank")

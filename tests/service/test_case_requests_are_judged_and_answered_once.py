@@ -163,3 +163,34 @@ def test_every_answer_that_shows_a_clerk_a_case_is_recorded_for_the_applicant(wo
     assert looked == ["case", "case", "case"]  # read, submitted, opened: newest first
     world.case(world.citizen(demo_resident("刘洋")), case["case_id"])  # the applicant's own read is not recorded
     assert len(world.access_log.for_case(case["case_id"], 20, None)[0]) == 3
+
+
+def test_my_cases_are_listed_newest_first_page_by_page_and_a_cursor_pages_only_its_owners_cases(world):
+    who, other = world.citizen("王芳"), world.citizen("李强")
+    ids = [world.create(who, [{"code": "status_query"}])["case_id"] for _ in range(3)]
+    first = case_views.list_cases(world.services, who, 2, None)
+    assert [c.case_id for c in first.cases] == ids[::-1][:2] and first.next_cursor
+    second = case_views.list_cases(world.services, who, 2, first.next_cursor)
+    assert [c.case_id for c in second.cases] == ids[:1]
+    for cursor, caller in (("garbage", who), (first.next_cursor, other)):  # another person's cursor does not page through these
+        with pytest.raises(ValidationProblem) as refused:
+            case_views.list_cases(world.services, caller, 2, cursor)
+        assert [e["field"] for e in refused.value.errors] == ["cursor"]
+
+
+def test_creates_racing_with_one_key_make_one_case_and_all_answer_it(world, monkeypatch):
+    from chalicelib.services import answers
+
+    who = world.citizen("徐丽")
+    first = world.create(who, [{"code": "status_query"}], key="racing-key")
+    # the twin request looked for an answer before the first one wrote its case and answer together
+    real, looked = answers.earlier_answer, []
+
+    def before_the_first_wrote(services, keyed):
+        looked.append(keyed)
+        return None if len(looked) == 1 else real(services, keyed)
+
+    monkeypatch.setattr(answers, "earlier_answer", before_the_first_wrote)
+    assert world.create(who, [{"code": "status_query"}], key="racing-key") == first
+    assert [c["case_id"] for c in my_cases(world, who)] == [first["case_id"]]
+    assert len(looked) == 2  # once before its write, once after the write found the first request's answer

@@ -1,7 +1,6 @@
 """Counter clerks list and search the cases of their own service point, never another's.
 
-Moved from tests/integration/test_counter_clerks_list_and_search_their_service_points_cases.py, which keeps
-the route's checks (an invalid ID number, the clerk role, the page size).
+The route's checks (an invalid ID number, the clerk role, the page size): tests/integration/test_api_contract.py.
 """
 
 from __future__ import annotations

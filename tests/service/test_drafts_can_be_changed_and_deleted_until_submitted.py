@@ -1,8 +1,8 @@
 """Drafts (issue 9 point 8): a change is pre-judged again, the materials follow, a delete takes the files;
 once submitted or withdrawn, neither; a submit racing a change or a delete has one winner.
 
-Moved from tests/integration/test_drafts_can_be_changed_and_deleted.py, which keeps PATCH and DELETE
-over HTTP for who may (404 as problem+json) and a change repeated with its Idempotency-Key.
+PATCH and DELETE over HTTP, and a change repeated with its Idempotency-Key: tests/integration/test_every_route_reaches_its_service.py;
+who may (404 as problem+json): tests/security (the authorization matrix).
 """
 
 from __future__ import annotations

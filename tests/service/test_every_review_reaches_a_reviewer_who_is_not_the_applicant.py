@@ -1,7 +1,7 @@
 """Reviews: routed to a queue some reviewer sees; never to the applicant; pending and decided lists; the review's details.
 
-Moved from tests/integration/test_every_review_reaches_a_reviewer_who_is_not_the_applicant.py, which keeps
-the HTTP checks (an unknown list status, a reviewer token that does not say who they are).
+A reviewer token that does not say who they are is refused here too; an unknown list status is checked at the
+edge in tests/integration/test_api_contract.py.
 """
 
 from __future__ import annotations
@@ -125,3 +125,14 @@ def test_the_review_shows_the_applicant_the_form_the_due_time_and_a_link_to_ever
         assert material["download_url"], material
         fetched = world.materials.fetch(material["download_url"])
         assert fetched.startswith(b"\x89PNG") or fetched.startswith(b"\xff\xd8\xff"), material["kind"]
+
+
+def test_a_reviewer_whose_token_does_not_say_who_they_are_or_where_is_refused_so_no_one_reviews_their_own_case():
+    from chalicelib.auth import Principal, require_staff
+    from chalicelib.errors import Forbidden
+
+    assert require_staff(World.reviewer("341022"), "reviewer").district == "341022"
+    nowhere = Principal(sub="hr-nowhere", roles=["reviewer"], id_number="341002196506150030")
+    for anonymous in (World.reviewer("341022", sub="hr-unknown", id_number=None), nowhere):
+        with pytest.raises(Forbidden):
+            require_staff(anonymous, "reviewer")

@@ -1,8 +1,8 @@
 """Scenarios (domain.md §8a): each proposal gets a per-matter answer for each demo resident, passes for those
 in its situation and says why not to others; a completed one opens a case; a form's bank and branch are checked.
 
-Moved from tests/integration/test_scenarios_and_banks_over_http.py, which keeps the routes without login
-and the banks' district filter over HTTP.
+The scenarios' fields still to fill and the banks' district filter are checked here too; the two routes
+answering without login: tests/integration/test_api_contract.py.
 """
 
 from __future__ import annotations
@@ -83,3 +83,31 @@ def test_a_case_naming_an_unknown_bank_or_another_banks_branch_is_refused_naming
     assert case_views.list_cases(world.services, who, 20, None).cases == []
     by_code = world.create(who, [{"code": "apply", "form": {"bank": "icbc", "branch": "icbc-tunxi-laojie"}}], phone="13905590009")
     assert by_code["matters"][0]["form"] == {"bank": "中国工商银行黄山分行", "branch": "屯溪老街支行"}
+
+
+def test_the_scenarios_say_which_fields_remain_and_need_no_login():
+    from chalicelib import openapi
+
+    listed = scenarios()
+    assert len(listed) == 10 and listed["card_lost"]["title"] == "卡丢了"
+    lost = {m["code"]: m for m in listed["card_lost"]["matters"]}
+    assert lost["loss"]["form"] == {"action": "report"} and lost["loss"]["remaining"] == []
+    assert lost["reissue"]["form"] == {"kind": "lost"}
+    assert [f["name"] for f in lost["reissue"]["remaining"]] == ["bank", "branch"]
+    assert all(f["label"] for f in lost["reissue"]["remaining"])
+    assert listed["card_lost"]["complete"] is False and listed["card_received"]["complete"] is True
+    paths = openapi.document(include_dev=False)["paths"]
+    assert paths["/scenarios"]["get"]["security"] == [] and paths["/banks"]["get"]["security"] == []
+
+
+def test_the_banks_are_listed_with_their_branches_and_can_be_filtered_by_district():
+    from chalicelib.domain.banks import DISTRICTS
+
+    banks = {b["name"]: b for b in guidance.list_banks(None).model_dump(mode="json")["banks"]}
+    assert "屯溪支行" in [x["name"] for x in banks["中国银行黄山分行"]["branches"]]
+    assert {x["district"] for b in banks.values() for x in b["branches"]} == set(DISTRICTS)
+    qimen = guidance.list_banks("341024").model_dump(mode="json")["banks"]
+    assert qimen and {x["district_name"] for b in qimen for x in b["branches"]} == {"祁门县"}
+    with pytest.raises(ValidationProblem) as refused:
+        guidance.list_banks("110101")
+    assert [e["field"] for e in refused.value.errors] == ["district"]

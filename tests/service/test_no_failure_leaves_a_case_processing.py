@@ -151,3 +151,15 @@ def test_a_case_failed_while_its_matter_waits_takes_the_review_off_the_reviewers
     assert world.pending_reviews(reviewer)["reviews"] == []
     assert world.services.store.get_wait(case["case_id"], "apply")["status"] == "failed"
     assert world.deadline_job(world.clock.moment.replace(year=2027))["timed_out"] == []  # and no alert about it later
+
+
+def test_a_submit_with_its_key_whose_run_could_not_start_leaves_a_draft_that_the_same_key_submits_again(world):
+    _, who, case_id = draft(world, "王芳", [{"code": "status_query"}])
+    world.workflow.refusing["start"] = WorkflowUnavailable("ThrottlingException")
+    with pytest.raises(ServiceUnavailable):
+        world.submit(who, case_id, key="submit-after-outage")
+    case = world.case(who, case_id)
+    assert case["status"] == "draft" and case["timeline"][-1]["kind"] == "submit_failed"
+    world.workflow.refusing.clear()
+    assert world.submit(who, case_id, key="submit-after-outage")["status"] == "submitted"
+    assert world.case(who, case_id)["status"] == "completed"

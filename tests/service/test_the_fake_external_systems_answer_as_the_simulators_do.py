@@ -171,3 +171,16 @@ def test_every_operation_answers_alike_on_the_fakes_and_on_the_simulators(simula
     on_fakes = script(*fakes)
     assert len(on_fakes) > 60 and any(answer[0] == "refused" for answer in on_fakes)
     assert on_fakes == script(*simulators)
+
+
+def test_card_ids_are_random_yet_a_replayed_approval_finds_the_same_card(simulators):
+    import hashlib
+
+    cards = simulators[0]
+    issue = cards.issue_new_card
+    first = issue(ids("杨磊"), "中国银行黄山分行", "休宁支行", "case-x#apply", "case-x", None, "boc")
+    assert issue(ids("杨磊"), "中国银行黄山分行", "休宁支行", "case-x#apply", "case-x", None, "boc") == first
+    other = issue(ids("杨磊"), "中国银行黄山分行", "休宁支行", "case-y#apply", "case-y", None, "boc")
+    assert other.card_id != first.card_id
+    assert first.card_id != "HS" + hashlib.sha256(b"case-x#apply").hexdigest()[:16].upper()  # not derived from the operation
+    assert first.card_id.startswith("HS") and len(first.card_id) == 18 and first.bank_code == "boc"
