@@ -35,7 +35,7 @@ from chalicelib.http import (
     principal_of,
     refused_body,
 )
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import flush_metrics, logger
 from chalicelib.stage import is_local_stage
 from functions.jobs import HANDLERS as JOB_HANDLERS
 from functions.jobs import JOB_NAMES
@@ -69,12 +69,10 @@ def observe(event, get_response):  # noqa: ANN001, ANN201
         logger.info("request handled", extra={"status": response.status_code})
         return response
     finally:
-        if metrics.metric_set:
-            metrics.flush_metrics()
-            # under POWERTOOLS_METRICS_DISABLED Powertools 3 flushes without clearing: the values would pile
-            # up and be printed anyway once one metric holds 100 (the benchmarks' output ended with them)
-            metrics.clear_metrics()
-        logger.thread_safe_clear_keys()  # a pooled thread's next request starts with none
+        try:
+            flush_metrics()
+        finally:
+            logger.thread_safe_clear_keys()  # a pooled thread's next request starts with none
 
 
 def _request():  # noqa: ANN202

@@ -181,6 +181,21 @@ tracer = DeferredTracer(service="sscard")
 metrics = DeferredMetrics(_metrics)
 
 
+def flush_metrics() -> None:
+    """The metrics gathered so far, printed once (EMF) and cleared: at the end of a request or a task.
+
+    Powertools 3 flushes without clearing when POWERTOOLS_METRICS_DISABLED is set, so the values
+    would pile up and be printed anyway once one metric holds 100 of them. Nothing is built (or
+    warned about) when nothing was counted.
+    """
+    if not metrics.built:
+        return
+    built = metrics.get()
+    if built.metric_set:
+        built.flush_metrics()
+        built.clear_metrics()
+
+
 def trace_aws_calls() -> None:
     """Have X-Ray patch botocore (a no-op once done): called before an AWS client is made."""
     tracer.get()

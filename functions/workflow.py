@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib.observability import flush_metrics, logger, tracer
 
 _cold = {"start": True}  # the first invocation of this process (Powertools' `cold_start` key)
 
@@ -33,7 +33,6 @@ def _context_keys(context: Any) -> dict[str, Any]:
 def lambda_handler(fn: Callable[[dict], Any]) -> Callable[[dict, Any], Any]:
     """One Lambda entry point: structured logs with the case id, metrics flushed, traced."""
 
-    @metrics.log_metrics
     @tracer.capture_lambda_handler
     def handler(event: dict, context: Any) -> Any:
         # The thread's own keys, the Lambda context's among them (not `inject_lambda_context`, whose
@@ -43,7 +42,10 @@ def lambda_handler(fn: Callable[[dict], Any]) -> Callable[[dict, Any], Any]:
         try:
             return fn(event)
         finally:
-            logger.thread_safe_clear_keys()
+            try:
+                flush_metrics()  # not Metrics.log_metrics: it keeps the values when metrics are disabled
+            finally:
+                logger.thread_safe_clear_keys()
 
     handler.__name__ = fn.__name__
     return handler
