@@ -106,8 +106,15 @@ export interface Problem {
   errors?: { field?: string; matter?: string; code: string; message: string }[]
 }
 
+// The API's words for a key sent again with another body are a developer's ("Idempotency-Key"): on a
+// pensioner's phone they say what happened and what to do.
+const KEY_REUSED: Problem = { status: 422, detail: '这次提交的内容与上一次未完成的提交不同，未能办理，请再提交一次' }
+
 export function asProblem(error: unknown, status?: number): Problem {
-  if (error && typeof error === 'object' && ('detail' in error || 'errors' in error || 'title' in error)) return error as Problem
+  if (error && typeof error === 'object' && ('detail' in error || 'errors' in error || 'title' in error)) {
+    const problem = error as Problem
+    return problem.type?.endsWith('/idempotency-key-reused') ? { ...KEY_REUSED, type: problem.type } : problem
+  }
   return { status, detail: status ? `服务暂时不可用（${status}），请稍后再试` : '网络不可用，请检查网络后重试' }
 }
 
