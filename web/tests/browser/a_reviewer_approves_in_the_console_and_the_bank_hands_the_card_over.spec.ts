@@ -81,6 +81,12 @@ test('a reviewer approves a card application in the console, the bank hands the 
   await expect(confirm.getByRole('button', { name: '暂不发放' })).toBeFocused() // the safe choice: a second Enter hands nothing over
   await expectAccessible(bank, 'bank hand-over confirmation')
   await shot(bank, info, 'bank-confirm-hand-over')
+  // a second Enter (a double press) cancels, and the clerk is back on the button; asked again, confirmed
+  await bank.keyboard.press('Enter')
+  await expect(confirm).toBeHidden()
+  await expect(card.getByTestId(`issue-${cardId}`)).toBeFocused()
+  await expect(card.getByTestId('card-outcome')).toHaveCount(0)
+  await card.getByTestId(`issue-${cardId}`).click()
   await confirm.getByRole('button', { name: '确认已发放' }).click()
   await expect(card.getByTestId('card-outcome')).toContainText('已发放')
 
