@@ -48,14 +48,15 @@ export async function answered<T extends { response: Response }>(call: Promise<T
   try {
     return await call
   } catch (error) {
-    if (unanswered(error)) return { data: undefined, error: UNREACHABLE, response: { status: 0, ok: false } }
+    if (unanswered(error)) return { data: undefined, error: { ...UNREACHABLE }, response: { status: 0, ok: false } }
     console.error('API call failed in the app (not the network):', error)
     throw error
   }
 }
 
 // One method of the client with its path and body types as generated (TypeScript carries a generic
-// method's type parameters through this higher-order function), whose promise never rejects.
+// method's type parameters through this higher-order function), whose promise rejects only on an
+// exception of the app's own (see `answered`).
 function answering<A extends unknown[], R extends { response: Response }>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R | Unanswered> {
   return (...args) => answered(method(...args))
 }
