@@ -18,34 +18,74 @@ const bearer: Middleware = {
   },
 }
 
-/** The answer of a call that got none: the connection dropped before the API answered (openapi-fetch threw). */
-export type Unanswered = { data: undefined; error: null; response: Response }
+/** The problem of a call that got no answer: the connection dropped, or stalled past the deadline. */
+export const UNREACHABLE: Problem = { status: 0, detail: '网络不可用，请检查网络后重试' }
 
 /**
- * A call's answer, or — when no answer came (the connection dropped; openapi-fetch then throws) — an
- * answer of status 0 with no data, which `asProblem` words as 网络不可用. A screen's busy state then
- * always ends, and the person can press again: a create keeps its Idempotency-Key for that retry.
+ * The answer of a call that got none. Not a Response: there was none. Its `error` is the 网络不可用
+ * problem (not null), so a call site that checks `error` — a DELETE answers 204 with no data — cannot
+ * take a dropped connection for success.
+ */
+export type Unanswered = { data: undefined; error: Problem; response: { status: 0; ok: false } }
+
+/** How long a call may wait for its whole answer: a stalled connection (a lift, a weak cell) ends as 网络不可用. */
+export const ANSWER_DEADLINE_MS = 30_000
+
+/** Whether `fetch` failed for want of a network (TypeError) or was stopped (the deadline, AbortError): no answer came. */
+function unanswered(error: unknown): boolean {
+  if (error instanceof TypeError) return true
+  const name = error && typeof error === 'object' && 'name' in error ? error.name : null
+  return name === 'AbortError' || name === 'TimeoutError'
+}
+
+/**
+ * A call's answer, or — when no answer came (the connection dropped or stalled; openapi-fetch then
+ * throws) — an answer of status 0 with no data and the 网络不可用 problem. A screen's busy state then
+ * ends, and the person can press again: a create keeps its Idempotency-Key for that retry. Any other
+ * exception is the app's own fault, not the network's: it is logged and thrown on, not worded as 网络不可用.
  */
 export async function answered<T extends { response: Response }>(call: Promise<T>): Promise<T | Unanswered> {
   try {
     return await call
-  } catch {
-    return { data: undefined, error: null, response: { status: 0, ok: false } as Response }
+  } catch (error) {
+    if (unanswered(error)) return { data: undefined, error: { ...UNREACHABLE }, response: { status: 0, ok: false } }
+    console.error('API call failed in the app (not the network):', error)
+    throw error
   }
 }
 
 // One method of the client with its path and body types as generated (TypeScript carries a generic
-// method's type parameters through this higher-order function), whose promise never rejects.
+// method's type parameters through this higher-order function), whose promise rejects only on an
+// exception of the app's own (see `answered`).
 function answering<A extends unknown[], R extends { response: Response }>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R | Unanswered> {
   return (...args) => answered(method(...args))
 }
 
 /**
- * The API client the screens use: every method answers — an API's answer, or status 0 when the
- * network failed — so no call site can forget the lost connection and leave its screen busy.
+ * `fetch` with a deadline: aborted (AbortError) when the whole answer has not come within `ms`. The
+ * timer is not cleared when the headers come: the body is read after, and may stall as well; aborting
+ * a request already answered does nothing.
  */
-export function createApi(options: ClientOptions) {
-  const client = createClient<paths>(options)
+export function withDeadline(fetch: (request: Request, init?: RequestInit) => Promise<Response>, ms: number): (request: Request, init?: RequestInit) => Promise<Response> {
+  return (request, init) => {
+    const controller = new AbortController()
+    const stop = () => controller.abort()
+    if (request.signal.aborted) stop()
+    else request.signal.addEventListener('abort', stop) // a caller's own signal still stops it
+    setTimeout(stop, ms)
+    return fetch(request, { ...init, signal: controller.signal })
+  }
+}
+
+/**
+ * The API client the screens use: every method answers — an API's answer, or status 0 when the
+ * network failed or stalled past the deadline — so no call site can forget the lost connection and
+ * leave its screen busy.
+ */
+export function createApi(options: ClientOptions, deadlineMs = ANSWER_DEADLINE_MS) {
+  // the global fetch is looked up at each call (not when the client is made), so a test can stub it
+  const fetch = options.fetch ?? ((request: Request, init?: RequestInit) => globalThis.fetch(request, init))
+  const client = createClient<paths>({ ...options, fetch: withDeadline(fetch, deadlineMs) })
   client.use(bearer)
   return {
     GET: answering(client.GET),
@@ -67,8 +107,15 @@ export interface Problem {
   errors?: { field?: string; matter?: string; code: string; message: string }[]
 }
 
+// The API's words for a key sent again with another body are a developer's ("Idempotency-Key"): on a
+// pensioner's phone they say what happened and what to do.
+const KEY_REUSED: Problem = { status: 422, detail: '这次提交的内容与上一次未完成的提交不同，未能办理，请再提交一次' }
+
 export function asProblem(error: unknown, status?: number): Problem {
-  if (error && typeof error === 'object' && ('detail' in error || 'errors' in error || 'title' in error)) return error as Problem
+  if (error && typeof error === 'object' && ('detail' in error || 'errors' in error || 'title' in error)) {
+    const problem = error as Problem
+    return problem.type?.endsWith('/idempotency-key-reused') ? { ...KEY_REUSED, type: problem.type } : problem
+  }
   return { status, detail: status ? `服务暂时不可用（${status}），请稍后再试` : '网络不可用，请检查网络后重试' }
 }
 

@@ -22,6 +22,8 @@ export const application = reactive({
   caseId: null as string | null,
   /** the Idempotency-Key of the create attempt under way: kept when it is retried, dropped once answered */
   createKey: null as string | null,
+  /** the body sent with createKey: a retry resends it as it was (the same key with another body is refused) */
+  createBody: null as Schemas['CreateCaseRequest'] | null,
 })
 
 /** Everything of the application forgotten: consent too (a new application is agreed to anew). */
@@ -46,7 +48,13 @@ export function startOver(): void {
   application.matters = []
   application.prejudgment = null
   application.caseId = null
+  endCreateAttempt()
+}
+
+/** The create attempt answered (or given up): the next create is a new attempt, with a new key. */
+export function endCreateAttempt(): void {
   application.createKey = null
+  application.createBody = null
 }
 
 export function isChosen(code: MatterCode): boolean {

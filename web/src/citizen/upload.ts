@@ -5,6 +5,12 @@ export interface PresignedPost {
   fields: Record<string, string>
 }
 
+/**
+ * How long an upload may go without progress: a stalled connection (a lift, a weak cell) ends as a
+ * failed upload to redo, not a bar that never moves. A slow but moving upload of a large photo goes on.
+ */
+export const UPLOAD_STALL_MS = 30_000
+
 export function uploadFile(post: PresignedPost, file: Blob, onProgress: (percent: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const body = new FormData()
@@ -12,7 +18,11 @@ export function uploadFile(post: PresignedPost, file: Blob, onProgress: (percent
     body.append('file', file) // last: S3 ignores fields after the file
     const request = new XMLHttpRequest()
     request.open('POST', post.url)
+    // XMLHttpRequest's timeout counts from the start: each progress moves it to UPLOAD_STALL_MS from now
+    const started = performance.now()
+    request.timeout = UPLOAD_STALL_MS
     request.upload.onprogress = (event) => {
+      request.timeout = Math.ceil(performance.now() - started) + UPLOAD_STALL_MS
       if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100))
     }
     request.onload = () => {
@@ -22,6 +32,7 @@ export function uploadFile(post: PresignedPost, file: Blob, onProgress: (percent
       } else reject(new Error(`上传未成功（${request.status}），请重新上传`))
     }
     request.onerror = () => reject(new Error('网络中断，上传未完成，请重新上传'))
+    request.ontimeout = () => reject(new Error('网络长时间没有响应，上传未完成，请重新上传'))
     request.send(body)
   })
 }

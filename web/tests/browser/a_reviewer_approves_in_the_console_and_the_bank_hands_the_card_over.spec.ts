@@ -78,10 +78,16 @@ test('a reviewer approves a card application in the console, the bank hands the 
   const confirm = bank.getByRole('dialog', { name: '确认已制卡发放' })
   await expect(confirm).toContainText(`申请人：${citizen.name.slice(0, 1)}*`)
   await expect(confirm).toContainText('请先核对申请人本人的身份证件')
-  await expect(confirm).toBeFocused()
+  await expect(confirm.getByRole('button', { name: '暂不发放' })).toBeFocused() // the safe choice: a second Enter hands nothing over
   await expectAccessible(bank, 'bank hand-over confirmation')
   await shot(bank, info, 'bank-confirm-hand-over')
-  await confirm.getByRole('button', { name: '确认发放' }).click()
+  // a second Enter (a double press) cancels, and the clerk is back on the button; asked again, confirmed
+  await bank.keyboard.press('Enter')
+  await expect(confirm).toBeHidden()
+  await expect(card.getByTestId(`issue-${cardId}`)).toBeFocused()
+  await expect(card.getByTestId('card-outcome')).toHaveCount(0)
+  await card.getByTestId(`issue-${cardId}`).click()
+  await confirm.getByRole('button', { name: '确认已发放' }).click()
   await expect(card.getByTestId('card-outcome')).toContainText('已发放')
 
   // the citizen activates the card that was just handed over

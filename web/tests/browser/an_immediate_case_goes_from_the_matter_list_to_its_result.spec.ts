@@ -95,10 +95,10 @@ test('an immediate case: activate and query the card, from the matter list to th
   await page.getByTestId('withdraw').click()
   const question = page.getByRole('dialog', { name: '撤回申请' })
   await expect(question).toContainText('撤回后本次申请的所有事项都不再办理')
-  await expect(question).toBeFocused()
+  await expect(question.getByRole('button', { name: '暂不撤回' })).toBeFocused() // the safe choice: a second Enter withdraws nothing
   await expectAccessible(page, 'withdraw confirmation')
   await shot(page, info, 'withdraw-confirm')
-  await question.getByRole('button', { name: '确定' }).click()
+  await question.getByRole('button', { name: '撤回申请' }).click()
   await expect(page.getByTestId('case-status')).toHaveText('已撤回')
   await expect(page.getByTestId('matter-status-status_query')).toContainText('原因：申请人已撤回')
   await expect(page.getByTestId('withdraw')).toHaveCount(0)

@@ -66,7 +66,7 @@ test('长辈版: larger type, kept across visits, one step per screen; a draft i
   await expect(page.getByTestId('matter-status-status_query')).toBeVisible()
   const caseUrl = page.url()
   await page.getByTestId('delete').click()
-  await page.getByRole('button', { name: '确定' }).click()
+  await page.getByRole('dialog', { name: '删除草稿' }).getByRole('button', { name: '删除草稿' }).click()
   await expect(page).toHaveURL(/\/app\/cases$/)
   await expect(page.locator(`[data-testid="case-${caseUrl.split('/').pop()}"]`)).toHaveCount(0)
 
