@@ -495,7 +495,9 @@ def inputs_hash(stage: str) -> str:
     import chalice
 
     digest = hashlib.sha256()
-    digest.update(f"{stage}|{sys.version_info[:2]}|{chalice.__version__}|{os.environ.get('AWS_DEFAULT_REGION', '')}".encode())
+    # the region the build uses, not the variable: a test worker whose local stack set it to the default
+    # must find the other worker's package up to date, not rebuild it under that worker's reads
+    digest.update(f"{stage}|{sys.version_info[:2]}|{chalice.__version__}|{_region()}".encode())
     extra = [Path(__file__), TEMPLATE, FUNCTIONS, ROOT / "requirements.txt", AUTHORIZER_REQUIREMENTS]
     extra += sorted((ROOT / "statemachine").glob("*.json")) + sorted(INFRA.glob("*.js"))
     for source, target in [*_staged_files(), *((p, str(p.relative_to(ROOT))) for p in extra)]:
