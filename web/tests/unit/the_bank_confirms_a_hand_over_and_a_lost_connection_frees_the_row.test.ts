@@ -3,27 +3,14 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import type { Component } from 'vue'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-
-const card = {
-  card_id: 'K-1',
-  matter: 'apply',
-  matter_name: '社会保障卡申领',
-  bank: 'BOC',
-  bank_name: '中国银行黄山分行',
-  branch: '休宁支行',
-  branch_district: '341022',
-  applicant_name: '杨*',
-  applicant_id_number: '342701********0069',
-  status: 'awaiting_production',
-  ordered_at: '2026-12-01T02:00:00Z',
-}
+import { cardList } from './bank_card'
 
 let sent: string[] = []
 
 // the list answers; the hand-over's connection drops
 async function network(request: Request): Promise<Response> {
   sent.push(`${request.method} ${new URL(request.url).pathname}`)
-  if (request.method === 'GET') return new Response(JSON.stringify({ cards: [card], next_cursor: null }), { status: 200, headers: { 'Content-Type': 'application/json' } })
+  if (request.method === 'GET') return cardList()
   throw new TypeError('Failed to fetch')
 }
 
