@@ -34,6 +34,8 @@ export const ANSWER_DEADLINE_MS = 30_000
 /** Whether `fetch` failed for want of a network (TypeError) or was stopped (the deadline, AbortError): no answer came. */
 function unanswered(error: unknown): boolean {
   if (error instanceof TypeError) return true
+  // an OK answer whose body is not the API's JSON (a captive portal's page on station wifi): no answer of ours came
+  if (error instanceof SyntaxError) return true
   const name = error && typeof error === 'object' && 'name' in error ? error.name : null
   return name === 'AbortError' || name === 'TimeoutError'
 }
@@ -145,5 +147,6 @@ export function newIdempotencyKey(): string {
  * answer ends the attempt, and a new one gets a new key.
  */
 export function keepsIdempotencyKey(status: number, problem: Problem): boolean {
-  return status === 0 || (status === 409 && !!problem.type?.endsWith('/in-progress'))
+  // 502/503/504: the gateway gave up waiting, so the API may have made it all the same
+  return status === 0 || status === 502 || status === 503 || status === 504 || (status === 409 && !!problem.type?.endsWith('/in-progress'))
 }

@@ -41,11 +41,12 @@ describe('a create or a submit that got no case back', () => {
   it('keeps its Idempotency-Key when no answer came or the first attempt is still under way', () => {
     expect(keepsIdempotencyKey(0, asProblem(null, 0))).toBe(true)
     expect(keepsIdempotencyKey(409, { type: 'https://sscard.example.gov.cn/problems/in-progress', status: 409 })).toBe(true)
+    for (const status of [502, 503, 504]) expect(keepsIdempotencyKey(status, asProblem(null, status))).toBe(true) // the gateway gave up waiting
   })
 
   it('gets a new key after any other answer', () => {
     expect(keepsIdempotencyKey(409, { type: 'https://sscard.example.gov.cn/problems/conflict', status: 409 })).toBe(false)
     expect(keepsIdempotencyKey(422, { title: '请求内容有误', status: 422 })).toBe(false)
-    expect(keepsIdempotencyKey(503, asProblem(null, 503))).toBe(false)
+    expect(keepsIdempotencyKey(500, asProblem(null, 500))).toBe(false)
   })
 })

@@ -81,6 +81,10 @@ describe('a counter open whose answer was lost, then corrected', () => {
     expect(view.get('[data-testid="problem"]').text()).toContain('本次修改未保存')
     expect(view.get('[data-testid="opened-before"]').attributes('href')).toBe('/counter/cases/K-9')
     expect(router.currentRoute.value.fullPath).toBe('/counter')
+    // pressed once more instead of following the link: still no second case
+    await press(view)
+    expect(sent).toHaveLength(2)
+    expect(view.get('[data-testid="opened-before"]').attributes('href')).toBe('/counter/cases/K-9')
   })
 
   it('sends the corrected form as a new request once the lost open is refused as it was', async () => {

@@ -114,7 +114,9 @@ describe('saving the form', () => {
 
   it('is pressable again after an exception of the app’s own', async () => {
     const { view, thrown } = await mountAt('/form', FormView)
-    answer = () => new Response('<html>', { status: 201, headers: { 'Content-Type': 'application/json' } }) // no JSON: reading it throws
+    answer = () => {
+      throw new RangeError('a bug of the app') // not the network's: thrown on, and the button freed
+    }
     vi.spyOn(console, 'error').mockImplementation(() => {})
     await view.get('[data-testid="form-save"]').trigger('click')
     await flushPromises()
@@ -129,7 +131,11 @@ describe('submitting the reviewed case', () => {
   it('is pressable again after an exception of the app’s own', async () => {
     const draft = { case_id: 'c-1', matters: [], applicant: { name: '杨*', id_number: '342701********0069' }, contact: { phone: '139****0002', address: '屯溪区' }, materials: [] }
     answer = (request) =>
-      request.method === 'POST' ? new Response('<html>', { status: 200, headers: { 'Content-Type': 'application/json' } }) : json(draft, 200)
+      request.method === 'POST'
+        ? (() => {
+            throw new RangeError('a bug of the app')
+          })()
+        : json(draft, 200)
     const { view, thrown } = await mountAt('/review/c-1', ReviewView)
     vi.spyOn(console, 'error').mockImplementation(() => {})
     const submit = view.get('[data-testid="submit"]')

@@ -43,12 +43,21 @@ describe('a call whose connection stalls', () => {
   })
 })
 
+describe('an answer that is not the API’s', () => {
+  it('is no answer: a captive portal’s page on station wifi ends as 网络不可用', async () => {
+    // an OK answer whose body is no JSON: reading it throws a SyntaxError
+    const api = createApi({ baseUrl: 'http://localhost', fetch: async () => new Response('<html>', { status: 200, headers: { 'Content-Type': 'application/json' } }) })
+    const answer = await api.GET('/cases/{case_id}', caseId)
+    expect(answer.response.status).toBe(0)
+    expect(answer.data).toBeUndefined()
+  })
+})
+
 describe('a call that fails in the app, not on the network', () => {
   it('is logged and thrown on, not answered as 网络不可用', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
-    // an answer whose body is no JSON (a proxy's page): reading it throws a SyntaxError
-    const api = createApi({ baseUrl: 'http://localhost', fetch: async () => new Response('<html>', { status: 200, headers: { 'Content-Type': 'application/json' } }) })
-    await expect(api.GET('/cases/{case_id}', caseId)).rejects.toBeInstanceOf(SyntaxError)
+    const api = createApi({ baseUrl: 'http://localhost', fetch: async () => { throw new RangeError('a bug of the app') } })
+    await expect(api.GET('/cases/{case_id}', caseId)).rejects.toBeInstanceOf(RangeError)
     expect(logged).toHaveBeenCalledOnce()
   })
 })
